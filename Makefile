@@ -1,0 +1,31 @@
+# Thin wrapper over CMake so that the two set-up commands are short.
+# `make demo` and `make test` install missing Debian packages first.
+
+BUILD_DIR ?= build
+CMAKE_FLAGS ?= -DSTAYHOOKS_WERROR=ON
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps configure build test demo install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+demo: build
+	scripts/demo.sh $(BUILD_DIR)
+
+install: build
+	cmake --install $(BUILD_DIR)
+
+clean:
+	rm -rf $(BUILD_DIR)
