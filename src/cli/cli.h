@@ -1,0 +1,171 @@
+/*
+ * cli.h: private declarations shared by the files of the stayhooks program.
+ * Not installed; nothing here is part of the library's API.
+ */
+#ifndef STAYHOOKS_CLI_H
+#define STAYHOOKS_CLI_H
+
+#include <stddef.h>
+
+#include "stayhooks.h"
+
+/* Exit statuses, documented in --help and stayhooks(1). */
+enum cli_exit {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_OTHER = 1,
+    CLI_EXIT_USAGE = 2,
+    CLI_EXIT_AUTH = 3,
+    CLI_EXIT_HTTP = 4,
+    CLI_EXIT_INVALID_RESPONSE = 5,
+    CLI_EXIT_NETWORK = 6,
+    CLI_EXIT_DELIVERY_UNKNOWN = 7
+};
+
+enum cli_command {
+    CLI_CMD_NONE = 0,
+    CLI_CMD_LIST,
+    CLI_CMD_CREATE,
+    CLI_CMD_UPDATE,
+    CLI_CMD_ROTATE,
+    CLI_CMD_DELETE,
+    CLI_CMD_ACTIONS,
+    CLI_CMD_SEND_MESSAGE,
+    CLI_CMD_SEND_EMBED,
+    CLI_CMD_SEND_POLL,
+    CLI_CMD_SEND_IMAGE,
+    CLI_CMD_INVOKE
+};
+
+/* A growable list of borrowed argv strings (option values repeated). */
+struct cli_strings {
+    const char **items;
+    size_t count;
+};
+
+/*
+ * The parsed command line. Strings point into argv or into the environment;
+ * NULL means "not given".
+ */
+struct cli_args {
+    enum cli_command command;
+
+    /* Global options. */
+    const char *base_url;
+    const char *api_prefix;
+    const char *room;
+    const char *webhook;
+    const char *invoke_url;
+    const char *secret_file;
+    const char *token_file;
+    const char *alias;
+    const char *ca_file;
+    long timeout_ms;            /* 0: the library's default */
+    int retries;                /* -1: the library's default */
+    int json;
+    int dry_run;
+    int verbose;
+    int insecure;
+    int help;
+    int version;
+
+    /* create and update. */
+    const char *label;
+    struct cli_strings permissions;
+    int paused;                 /* -1 unchanged, 0 resume, 1 pause */
+
+    /* send message. */
+    const char *text;
+    const char *extra_json;
+
+    /* send embed (text and alias are shared with send message). */
+    const char *title;
+    const char *description;
+    const char *color;
+    const char *url;
+    const char *image;
+    const char *footer;
+    struct cli_strings notes;
+    const char *extra_embed_json;
+
+    /* send poll. */
+    const char *question;
+    struct cli_strings options;
+    int multiple;
+    int ends_in_minutes;        /* 0: no timer */
+
+    /* send image. */
+    const char *image_url;
+    int has_size;
+    int width, height;
+    int has_position;
+    int x, y;
+
+    /* invoke. */
+    const char *action;
+    const char *payload_json;
+    const char *payload_file;
+};
+
+/* Credentials and payloads read from files, owned by the caller. */
+struct cli_inputs {
+    char *token;
+    char *secret;
+    char *payload;
+};
+
+/* args.c */
+/* Parses argv into `args`. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after
+ * printing one error line to stderr. */
+int cli_parse_args(int argc, char **argv, struct cli_args *args);
+void cli_args_free(struct cli_args *args);
+
+/* help.c */
+void cli_print_help(void);
+void cli_print_version(void);
+
+/* credentials.c */
+/* Fills `inputs` with the token (management commands), the secret (invokes)
+ * and the raw payload file, each from a file, standard input or the
+ * environment. Returns CLI_EXIT_OK or CLI_EXIT_USAGE after printing why. */
+int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs);
+void cli_inputs_free(struct cli_inputs *inputs);
+/* Returns 1 for commands that call an invoke endpoint with the secret. */
+int cli_command_is_invoke(enum cli_command command);
+
+/* commands_manage.c and commands_send.c: each runs one library call, prints
+ * the result, and returns the library's code. `*err` is set on failure. */
+int cli_run_manage(stayhooks_client *client, const struct cli_args *args,
+                   stayhooks_error **err);
+int cli_run_send(stayhooks_client *client, const struct cli_args *args,
+                 const struct cli_inputs *inputs, stayhooks_error **err);
+
+/* output.c: human-readable results on stdout. */
+void cli_print_webhook_list(const stayhooks_webhook_list *list);
+void cli_print_secret_bundle(const char *verb, const stayhooks_secret_bundle *bundle);
+void cli_print_webhook(const char *verb, const stayhooks_webhook *webhook);
+void cli_print_deleted(const char *webhook_id);
+void cli_print_actions(const stayhooks_permitted_actions *actions);
+void cli_print_invoke_result(const stayhooks_invoke_result *result);
+/* Prints `stayhooks: <class> (HTTP <status>): <message>` on stderr. */
+void cli_print_error(const stayhooks_error *err);
+/* Prints `stayhooks: <message>` on stderr, printf-style. */
+void cli_fail(const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* output_json.c: --json results, one compact JSON object and a newline on
+ * stdout. Each returns 0, or -1 when out of memory. */
+int cli_json_webhook_list(const stayhooks_webhook_list *list);
+int cli_json_secret_bundle(const stayhooks_secret_bundle *bundle);
+int cli_json_webhook(const stayhooks_webhook *webhook);
+int cli_json_deleted(int ok);
+int cli_json_actions(const stayhooks_permitted_actions *actions);
+int cli_json_invoke_result(const stayhooks_invoke_result *result);
+
+/* exitcode.c */
+/* Maps a library code and its error to the program's exit status. */
+int cli_exit_status(int code, const stayhooks_error *err);
+
+#endif /* STAYHOOKS_CLI_H */

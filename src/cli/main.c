@@ -1,0 +1,114 @@
+/*
+ * main.c: entry point of the stayhooks program. Parses the command line,
+ * reads credentials, creates a client, runs one command and turns the
+ * result into an exit status.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+
+struct log_settings {
+    int verbose;
+};
+
+/* Library log lines are already redacted. Request and reply lines (debug)
+ * and retries (info) are shown with --verbose; warnings always. */
+static void log_line(void *userdata, stayhooks_log_level level, const char *line)
+{
+    const struct log_settings *settings = userdata;
+
+    if (level == STAYHOOKS_LOG_WARN)
+        fprintf(stderr, "stayhooks: warning: %s\n", line);
+    else if (settings->verbose)
+        fprintf(stderr, "stayhooks: %s: %s\n", level == STAYHOOKS_LOG_INFO ? "info" : "debug", line);
+}
+
+static void fill_options(const struct cli_args *args, const struct cli_inputs *inputs,
+                         struct log_settings *log_settings, stayhooks_options *options)
+{
+    stayhooks_options_init(options);
+    options->base_url = args->base_url;
+    options->token = inputs->token;
+    options->api_prefix = args->api_prefix;
+    options->default_alias = args->alias;
+    options->timeout_ms = args->timeout_ms;
+    options->ca_file = args->ca_file;
+    options->insecure = args->insecure;
+    options->dry_run = args->dry_run;
+    if (args->retries >= 0)
+        options->retry.max_attempts = args->retries + 1;
+    options->log = log_line;
+    options->log_userdata = log_settings;
+}
+
+/* Prints the request that dry-run mode built instead of sending it. */
+static int print_dry_run(const stayhooks_client *client)
+{
+    const char *request = stayhooks_client_last_request(client);
+
+    if (request == NULL) {
+        cli_fail("internal error: dry run built no request");
+        return CLI_EXIT_OTHER;
+    }
+    printf("%s\n", request);
+    return CLI_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_args args;
+    struct cli_inputs inputs = { NULL, NULL, NULL };
+    struct log_settings log_settings = { 0 };
+    stayhooks_options options;
+    stayhooks_client *client = NULL;
+    stayhooks_error *err = NULL;
+    int status;
+    int rc;
+
+    status = cli_parse_args(argc, argv, &args);
+    if (status != CLI_EXIT_OK)
+        goto done;
+    if (args.help) {
+        cli_print_help();
+        goto done;
+    }
+    if (args.version) {
+        cli_print_version();
+        goto done;
+    }
+
+    status = cli_read_inputs(&args, &inputs);
+    if (status != CLI_EXIT_OK)
+        goto done;
+
+    if (args.insecure)
+        cli_fail("warning: --insecure turns off TLS certificate checks, so anyone on the path can read the token or secret");
+
+    log_settings.verbose = args.verbose;
+    fill_options(&args, &inputs, &log_settings, &options);
+    rc = stayhooks_client_new(&options, &client, &err);
+    if (rc == STAYHOOKS_OK) {
+        if (cli_command_is_invoke(args.command))
+            rc = cli_run_send(client, &args, &inputs, &err);
+        else
+            rc = cli_run_manage(client, &args, &err);
+    }
+
+    /* A failure without an error object was already reported by the CLI. */
+    if (rc != STAYHOOKS_OK && err != NULL)
+        cli_print_error(err);
+    status = cli_exit_status(rc, err);
+    if (rc == STAYHOOKS_OK && args.dry_run)
+        status = print_dry_run(client);
+
+done:
+    if (fflush(stdout) != 0 && status == CLI_EXIT_OK) {
+        cli_fail("cannot write to standard output");
+        status = CLI_EXIT_OTHER;
+    }
+    stayhooks_error_free(err);
+    stayhooks_client_free(client);
+    cli_inputs_free(&inputs);
+    cli_args_free(&args);
+    return status;
+}

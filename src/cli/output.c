@@ -1,0 +1,205 @@
+/*
+ * output.c: short human-readable results on stdout and one-line errors on
+ * stderr.
+ *
+ * Text that comes from the server (labels, messages, error bodies) is
+ * printed with control characters replaced by spaces, so a reply cannot
+ * move the cursor or forge extra output lines in the terminal.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Longest server text printed in an error line; an HTML error page from a
+ * proxy would otherwise fill the terminal. */
+#define ERROR_TEXT_MAX_BYTES 400
+
+/* Writes `text` with control characters replaced, at most `max_bytes`
+ * bytes, cut at a UTF-8 character boundary with "..." when cut. */
+static void put_clean(FILE *stream, const char *text, size_t max_bytes)
+{
+    size_t length;
+    size_t i;
+
+    if (text == NULL) {
+        fputs("-", stream);
+        return;
+    }
+    length = strlen(text);
+    if (length > max_bytes) {
+        length = max_bytes;
+        /* Step back over UTF-8 continuation bytes (10xxxxxx). */
+        while (length > 0 && ((unsigned char)text[length] & 0xC0) == 0x80)
+            length--;
+    }
+    for (i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)text[i];
+
+        fputc(c < 0x20 || c == 0x7F ? ' ' : c, stream);
+    }
+    if (length < strlen(text))
+        fputs("...", stream);
+}
+
+static void put_out(const char *text)
+{
+    put_clean(stdout, text, (size_t)-1);
+}
+
+static void put_permissions(char *const *permissions, size_t count)
+{
+    size_t i;
+
+    if (count == 0) {
+        fputs("none", stdout);
+        return;
+    }
+    for (i = 0; i < count; i++) {
+        if (i > 0)
+            fputs(",", stdout);
+        put_out(permissions[i]);
+    }
+}
+
+void cli_fail(const char *format, ...)
+{
+    va_list ap;
+
+    fputs("stayhooks: ", stderr);
+    va_start(ap, format);
+    vfprintf(stderr, format, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_print_webhook_list(const stayhooks_webhook_list *list)
+{
+    size_t i;
+
+    fputs("Room ", stdout);
+    put_out(list->room_id);
+    printf(": %zu webhook%s", list->count, list->count == 1 ? "" : "s");
+    if (list->limit >= 0)
+        printf(" (limit %ld)", list->limit);
+    fputc('\n', stdout);
+
+    for (i = 0; i < list->count; i++) {
+        const stayhooks_webhook *webhook = &list->webhooks[i];
+
+        fputs("  ", stdout);
+        put_out(webhook->id);
+        fputs("  \"", stdout);
+        put_out(webhook->label);
+        fputs("\"  ", stdout);
+        put_permissions(webhook->permissions, webhook->permission_count);
+        fputs(webhook->paused ? "  paused" : "  active", stdout);
+        fputs("  last used ", stdout);
+        put_out(webhook->last_used_at != NULL ? webhook->last_used_at : "never");
+        fputc('\n', stdout);
+    }
+}
+
+void cli_print_webhook(const char *verb, const stayhooks_webhook *webhook)
+{
+    printf("%s webhook ", verb);
+    put_out(webhook->id);
+    fputs(" \"", stdout);
+    put_out(webhook->label);
+    fputs("\": ", stdout);
+    fputs(webhook->paused ? "paused" : "active", stdout);
+    fputs(", permissions ", stdout);
+    put_permissions(webhook->permissions, webhook->permission_count);
+    fputc('\n', stdout);
+}
+
+void cli_print_secret_bundle(const char *verb, const stayhooks_secret_bundle *bundle)
+{
+    cli_print_webhook(verb, &bundle->webhook);
+    fputs("Invoke URL: ", stdout);
+    put_out(bundle->invoke_url);
+    fputs("\nSecret: ", stdout);
+    put_out(bundle->secret);
+    fputc('\n', stdout);
+    fflush(stdout);
+    cli_fail("store the secret now: the server shows it only once");
+}
+
+void cli_print_deleted(const char *webhook_id)
+{
+    fputs("Deleted webhook ", stdout);
+    put_out(webhook_id);
+    fputc('\n', stdout);
+}
+
+void cli_print_actions(const stayhooks_permitted_actions *actions)
+{
+    fputs("Permitted actions: ", stdout);
+    put_permissions(actions->actions, actions->count);
+    if (actions->limit >= 0)
+        printf(" (webhook limit %ld)", actions->limit);
+    fputc('\n', stdout);
+}
+
+void cli_print_invoke_result(const stayhooks_invoke_result *result)
+{
+    fputs("Sent ", stdout);
+    put_out(result->kind != NULL ? result->kind : "invoke");
+    if (!result->ok)
+        fputs(" (the server replied ok: false)", stdout);
+    if (result->message_id != NULL) {
+        fputs(", message ID ", stdout);
+        put_out(result->message_id);
+    }
+    if (result->poll_id != NULL) {
+        fputs(", poll ID ", stdout);
+        put_out(result->poll_id);
+    }
+    fputc('\n', stdout);
+}
+
+static const char *error_class_name(stayhooks_code code)
+{
+    switch (code) {
+    case STAYHOOKS_ERR_VALIDATION: return "validation error";
+    case STAYHOOKS_ERR_AUTH: return "auth error";
+    case STAYHOOKS_ERR_HTTP: return "HTTP error";
+    case STAYHOOKS_ERR_INVALID_RESPONSE: return "invalid response";
+    case STAYHOOKS_ERR_NETWORK: return "network error";
+    default: return "internal error";
+    }
+}
+
+void cli_print_error(const stayhooks_error *err)
+{
+    stayhooks_code code;
+    long status;
+    const char *location;
+    double retry_after;
+
+    if (err == NULL) {
+        cli_fail("internal error: the library reported a failure without details");
+        return;
+    }
+    code = stayhooks_error_code(err);
+    status = stayhooks_error_status(err);
+    location = stayhooks_error_location(err);
+    retry_after = stayhooks_error_retry_after(err);
+
+    fprintf(stderr, "stayhooks: %s", error_class_name(code));
+    if (status > 0)
+        fprintf(stderr, " (HTTP %ld)", status);
+    fputs(": ", stderr);
+    put_clean(stderr, stayhooks_error_message(err), ERROR_TEXT_MAX_BYTES);
+    if (location != NULL) {
+        fputs(" (redirect to ", stderr);
+        put_clean(stderr, location, ERROR_TEXT_MAX_BYTES);
+        fputs(", not followed)", stderr);
+    }
+    if (retry_after >= 0)
+        fprintf(stderr, " (retry after %.0f s)", retry_after);
+    if (code == STAYHOOKS_ERR_NETWORK && stayhooks_error_delivery_unknown(err))
+        fputs(" (delivery unknown: the server may have acted on the request)", stderr);
+    fputc('\n', stderr);
+}
