@@ -1,0 +1,336 @@
+#define _POSIX_C_SOURCE 200809L
+#include "http.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "log.h"
+#include "routes.h"
+#include "text.h"
+
+#define HTTP_THREAD_POOL_SIZE 4
+#define HTTP_CONNECTION_TIMEOUT_S 30
+
+/* Per-request state kept by libmicrohttpd between calls of on_request(). */
+struct exchange {
+    struct timespec started;
+    char *body;
+    size_t body_len;
+    int too_large;
+    unsigned int status;
+    const char *route;
+    char method[16];
+};
+
+const char *request_header(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value((struct MHD_Connection *)req->connection, MHD_HEADER_KIND, name);
+}
+
+void reply_json(struct reply *rep, unsigned int status, json_t *body)
+{
+    json_decref(rep->body);
+    rep->status = status;
+    rep->body = body;
+}
+
+void reply_error(struct reply *rep, unsigned int status, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    reply_json(rep, status, json_pack("{s:s}", "error", message));
+}
+
+int request_json(const struct request *req, struct reply *rep, int required, json_t **out)
+{
+    json_error_t error;
+    json_t *root;
+
+    *out = NULL;
+    if (req->body_len == 0) {
+        if (required) {
+            reply_error(rep, 400, "request body must be a JSON object");
+            return -1;
+        }
+        *out = json_object();
+        return 0;
+    }
+    root = json_loadb(req->body, req->body_len, 0, &error);
+    if (root == NULL) {
+        reply_error(rep, 400, "request body is not valid JSON: %s (line %d, column %d)",
+                    error.text, error.line, error.column);
+        return -1;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        reply_error(rep, 400, "request body must be a JSON object");
+        return -1;
+    }
+    *out = root;
+    return 0;
+}
+
+/* Returns 1 when the Content-Type names JSON (parameters such as charset
+ * are allowed), else 0. */
+static int is_json_type(const char *type)
+{
+    size_t len;
+
+    if (type == NULL)
+        return 0;
+    while (*type == ' ')
+        type++;
+    len = strcspn(type, "; ");
+    return len == strlen("application/json") && strncasecmp(type, "application/json", len) == 0;
+}
+
+/* Splits the raw path (still percent-encoded, because the unescape
+ * callback is the identity) into decoded segments after "/api". Returns 0,
+ * or -1 when the path is not under /api, has too many segments, an empty
+ * segment or a malformed escape. */
+static int split_path(const char *url, struct request *req)
+{
+    const char *p = url;
+
+    if (strncmp(p, "/api/", 5) != 0)
+        return -1;
+    p += 5;
+    while (req->segment_count < HTTP_MAX_SEGMENTS) {
+        size_t len = strcspn(p, "/");
+        if (len == 0)
+            return -1;
+        req->segments[req->segment_count] = text_percent_decode(p, len);
+        if (req->segments[req->segment_count] == NULL)
+            return -1;
+        req->segment_count++;
+        p += len;
+        if (*p == '\0')
+            return 0;
+        p++;
+    }
+    return -1;
+}
+
+static double elapsed_ms(const struct timespec *since)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - since->tv_sec) * 1000.0 +
+           (double)(now.tv_nsec - since->tv_nsec) / 1e6;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *connection, struct exchange *ex,
+                                  struct reply *rep)
+{
+    struct MHD_Response *response;
+    char *text;
+    enum MHD_Result result;
+    char retry[32];
+
+    if (rep->body == NULL) {
+        rep->status = 500;
+        rep->body = json_pack("{s:s}", "error", "internal error");
+    }
+    text = json_dumps(rep->body, JSON_COMPACT);
+    if (text == NULL)
+        return MHD_NO;
+    response = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_COPY);
+    free(text);
+    if (response == NULL)
+        return MHD_NO;
+
+    MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (rep->retry_after > 0) {
+        snprintf(retry, sizeof retry, "%ld", rep->retry_after);
+        MHD_add_response_header(response, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+    }
+    if (rep->allow != NULL)
+        MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, rep->allow);
+
+    ex->status = rep->status;
+    ex->route = rep->route;
+    result = MHD_queue_response(connection, rep->status, response);
+    MHD_destroy_response(response);
+    return result;
+}
+
+/* Routes a complete request. The body is already collected and capped. */
+static enum MHD_Result handle(struct server *srv, struct MHD_Connection *connection,
+                              const char *url, struct exchange *ex)
+{
+    struct request req;
+    struct reply rep;
+    enum MHD_Result result;
+
+    memset(&req, 0, sizeof req);
+    memset(&rep, 0, sizeof rep);
+    req.connection = connection;
+    req.method = ex->method;
+    req.body = ex->body;
+    req.body_len = ex->body_len;
+    rep.route = "(unknown route)";
+
+    if (ex->too_large) {
+        reply_error(&rep, 413, "request body is larger than %d bytes", HTTP_MAX_BODY);
+        goto send;
+    }
+    if (split_path(url, &req) != 0) {
+        reply_error(&rep, 404, "no such endpoint");
+        goto send;
+    }
+    if (req.body_len > 0 &&
+        !is_json_type(MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_CONTENT_TYPE))) {
+        reply_error(&rep, 415, "request body must be JSON with Content-Type: application/json");
+        goto send;
+    }
+    routes_dispatch(srv, &req, &rep);
+
+send:
+    result = send_reply(connection, ex, &rep);
+    json_decref(rep.body);
+    for (size_t i = 0; i < req.segment_count; i++)
+        free(req.segments[i]);
+    return result;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct exchange *ex = *con_cls;
+    (void)version;
+
+    /* First call: only the headers have arrived. */
+    if (ex == NULL) {
+        const char *length;
+        ex = calloc(1, sizeof *ex);
+        if (ex == NULL)
+            return MHD_NO;
+        clock_gettime(CLOCK_MONOTONIC, &ex->started);
+        snprintf(ex->method, sizeof ex->method, "%s", method);
+        *con_cls = ex;
+
+        /* A declared length over the cap is refused before reading the
+         * body; libmicrohttpd then closes the connection. */
+        length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                             MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length != NULL && strtoull(length, NULL, 10) > HTTP_MAX_BODY) {
+            ex->too_large = 1;
+            return handle(cls, connection, url, ex);
+        }
+        return MHD_YES;
+    }
+
+    /* Body chunks: keep them until the cap, then drop them and remember. */
+    if (*upload_data_size > 0) {
+        size_t size = *upload_data_size;
+        *upload_data_size = 0;
+        if (ex->too_large)
+            return MHD_YES;
+        if (ex->body_len + size > HTTP_MAX_BODY) {
+            ex->too_large = 1;
+            free(ex->body);
+            ex->body = NULL;
+            ex->body_len = 0;
+            return MHD_YES;
+        }
+        char *grown = realloc(ex->body, ex->body_len + size);
+        if (grown == NULL)
+            return MHD_NO;
+        memcpy(grown + ex->body_len, upload_data, size);
+        ex->body = grown;
+        ex->body_len += size;
+        return MHD_YES;
+    }
+
+    if (ex->status != 0)
+        return MHD_YES;
+    return handle(cls, connection, url, ex);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *connection, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    struct exchange *ex = *con_cls;
+    (void)cls;
+    (void)connection;
+    (void)code;
+
+    if (ex == NULL)
+        return;
+    log_request(ex->method, ex->route != NULL ? ex->route : "(no reply)", ex->status,
+                elapsed_ms(&ex->started));
+    free(ex->body);
+    free(ex);
+    *con_cls = NULL;
+}
+
+/* Keeps the path exactly as received so that %2F inside an ID does not
+ * turn into a path separator before routing. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *connection, char *s)
+{
+    (void)cls;
+    (void)connection;
+    return strlen(s);
+}
+
+void *http_start(struct server *srv, int *port)
+{
+    struct addrinfo hints;
+    struct addrinfo *addr = NULL;
+    struct MHD_Daemon *daemon = NULL;
+    const union MHD_DaemonInfo *info;
+    char service[16];
+    unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_AUTO;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    snprintf(service, sizeof service, "%d", srv->config.listen_port);
+    if (getaddrinfo(srv->config.listen_host, service, &hints, &addr) != 0 || addr == NULL) {
+        log_line("cannot resolve listen address %s", srv->config.listen_host);
+        goto done;
+    }
+    if (addr->ai_family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+
+    daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+                              MHD_OPTION_SOCK_ADDR, addr->ai_addr,
+                              MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREAD_POOL_SIZE,
+                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONNECTION_TIMEOUT_S,
+                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                              MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
+                              MHD_OPTION_END);
+    if (daemon == NULL) {
+        log_line("cannot listen on %s port %d", srv->config.listen_host, srv->config.listen_port);
+        goto done;
+    }
+    info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    *port = info != NULL ? (int)info->port : srv->config.listen_port;
+
+done:
+    if (addr != NULL)
+        freeaddrinfo(addr);
+    return daemon;
+}
+
+void http_stop(void *daemon)
+{
+    if (daemon != NULL)
+        MHD_stop_daemon(daemon);
+}
