@@ -1,0 +1,234 @@
+/* client.c: options, environment defaults and the client handle. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "client.h"
+
+#include "error.h"
+#include "retry.h"
+#include "text.h"
+#include "url.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_result = CURLE_OK;
+
+static void global_init_once(void)
+{
+    global_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+const char *stayhooks_version(void)
+{
+    return STAYHOOKS_VERSION;
+}
+
+int stayhooks_global_init(void)
+{
+    if (pthread_once(&global_once, global_init_once) != 0)
+        return STAYHOOKS_ERR_INTERNAL;
+    return global_result == CURLE_OK ? STAYHOOKS_OK : STAYHOOKS_ERR_INTERNAL;
+}
+
+void stayhooks_options_init(stayhooks_options *opts)
+{
+    if (opts == NULL)
+        return;
+    stayhooks_options defaults = STAYHOOKS_OPTIONS_INIT;
+    *opts = defaults;
+}
+
+/* Copies an optional string; returns 0 only when the copy failed. */
+static int copy_optional(char **dst, const char *src)
+{
+    *dst = NULL;
+    if (src == NULL)
+        return 1;
+    *dst = stayhooks__strdup(src);
+    return *dst != NULL;
+}
+
+static int check_utf8_option(const char *value, const char *name, stayhooks_error **err)
+{
+    if (value != NULL && !stayhooks__utf8_valid(value))
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "option %s is not valid UTF-8", name);
+    return STAYHOOKS_OK;
+}
+
+static int validate_options(const stayhooks_options *opts, const char *base_url,
+                            stayhooks_error **err)
+{
+    int rc;
+    if ((rc = check_utf8_option(base_url, "base_url", err)) != STAYHOOKS_OK ||
+        (rc = check_utf8_option(opts->token, "token", err)) != STAYHOOKS_OK ||
+        (rc = check_utf8_option(opts->api_prefix, "api_prefix", err)) != STAYHOOKS_OK ||
+        (rc = check_utf8_option(opts->user_agent, "user_agent", err)) != STAYHOOKS_OK ||
+        (rc = check_utf8_option(opts->default_alias, "default_alias", err)) != STAYHOOKS_OK)
+        return rc;
+
+    if (opts->version != STAYHOOKS_OPTIONS_VERSION)
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "options version %u is not supported (expected %d); "
+                               "initialise options with stayhooks_options_init()",
+                               opts->version, STAYHOOKS_OPTIONS_VERSION);
+    if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0)
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "timeouts must not be negative");
+    if (opts->retry.max_attempts < 0 || opts->retry.base_delay_ms < 0 ||
+        opts->retry.max_delay_ms < 0 || opts->retry.deadline_ms < 0)
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "retry policy values must not be negative");
+    return STAYHOOKS_OK;
+}
+
+static int client_create(const stayhooks_options *opts, const char *base_url,
+                         const char *token, stayhooks_client **out, stayhooks_error **err)
+{
+    stayhooks_options defaults = STAYHOOKS_OPTIONS_INIT;
+    stayhooks_client *c = NULL;
+    int rc;
+
+    if (out == NULL)
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION, "out must not be NULL");
+    *out = NULL;
+    if (opts == NULL)
+        opts = &defaults;
+    if (base_url == NULL)
+        base_url = STAYHOOKS_DEFAULT_BASE_URL;
+
+    stayhooks_options checked = *opts;
+    checked.token = token;
+    rc = validate_options(&checked, base_url, err);
+    if (rc != STAYHOOKS_OK)
+        return rc;
+
+    if (stayhooks_global_init() != STAYHOOKS_OK)
+        return stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "curl_global_init failed");
+
+    c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
+
+    c->base_url = stayhooks__normalize_base_url(base_url);
+    c->prefix = stayhooks__normalize_prefix(opts->api_prefix);
+    if (c->base_url == NULL || c->prefix == NULL ||
+        !copy_optional(&c->token, token) ||
+        !copy_optional(&c->user_agent, opts->user_agent != NULL
+                                           ? opts->user_agent
+                                           : "stayhooks/" STAYHOOKS_VERSION) ||
+        !copy_optional(&c->default_alias, opts->default_alias) ||
+        !copy_optional(&c->ca_file, opts->ca_file)) {
+        rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
+        goto done;
+    }
+
+    if (!stayhooks__is_http_url(c->base_url)) {
+        rc = stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                             "base URL \"%s\" must start with http:// or https:// "
+                             "followed by a host",
+                             c->base_url);
+        goto done;
+    }
+
+    /* An empty token counts as no token, so the "no token" check catches
+     * an unset variable exported as "". */
+    if (c->token != NULL && c->token[0] == '\0') {
+        free(c->token);
+        c->token = NULL;
+    }
+
+    c->connect_timeout_ms = opts->connect_timeout_ms > 0 ? opts->connect_timeout_ms
+                                                         : STAYHOOKS_DEFAULT_CONNECT_TIMEOUT_MS;
+    c->timeout_ms = opts->timeout_ms > 0 ? opts->timeout_ms : STAYHOOKS_DEFAULT_TIMEOUT_MS;
+    c->insecure = opts->insecure != 0;
+    c->max_response_bytes = opts->max_response_bytes > 0 ? opts->max_response_bytes
+                                                          : STAYHOOKS_DEFAULT_MAX_RESPONSE_BYTES;
+    c->retry = stayhooks__retry_policy_resolve(&opts->retry);
+    c->dry_run = opts->dry_run != 0;
+    c->log = opts->log;
+    c->log_userdata = opts->log_userdata;
+    c->rng_state = (unsigned long long)time(NULL) ^ (unsigned long long)(uintptr_t)c ^
+                   0x9E3779B97F4A7C15ULL;
+
+    c->curl = curl_easy_init();
+    if (c->curl == NULL) {
+        rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "curl_easy_init failed");
+        goto done;
+    }
+
+    *out = c;
+    c = NULL;
+    rc = STAYHOOKS_OK;
+
+done:
+    stayhooks_client_free(c);
+    return rc;
+}
+
+int stayhooks_client_new(const stayhooks_options *opts, stayhooks_client **out,
+                         stayhooks_error **err)
+{
+    return client_create(opts, opts != NULL ? opts->base_url : NULL,
+                         opts != NULL ? opts->token : NULL, out, err);
+}
+
+int stayhooks_client_new_from_env(const stayhooks_options *opts, stayhooks_client **out,
+                                  stayhooks_error **err)
+{
+    const char *base_url = opts != NULL ? opts->base_url : NULL;
+    const char *token = opts != NULL ? opts->token : NULL;
+
+    /* Empty variables count as unset, as shells often export "". */
+    const char *env_base = getenv("STAYHERE_BASE_URL");
+    const char *env_token = getenv("STAYHERE_TOKEN");
+    if (base_url == NULL && env_base != NULL && env_base[0] != '\0')
+        base_url = env_base;
+    if (token == NULL && env_token != NULL && env_token[0] != '\0')
+        token = env_token;
+
+    return client_create(opts, base_url, token, out, err);
+}
+
+void stayhooks_client_free(stayhooks_client *client)
+{
+    if (client == NULL)
+        return;
+    if (client->curl != NULL)
+        curl_easy_cleanup(client->curl);
+    free(client->base_url);
+    free(client->prefix);
+    if (client->token != NULL) {
+        /* Scrub the token so it does not linger in freed heap memory. */
+        volatile char *p = client->token;
+        while (*p != '\0')
+            *p++ = '\0';
+    }
+    free(client->token);
+    free(client->user_agent);
+    free(client->default_alias);
+    free(client->ca_file);
+    free(client->last_request);
+    free(client);
+}
+
+const char *stayhooks_client_last_request(const stayhooks_client *client)
+{
+    return client != NULL ? client->last_request : NULL;
+}
+
+double stayhooks__client_random(stayhooks_client *client)
+{
+    /* xorshift64*: jitter needs spread, not unpredictability. */
+    unsigned long long x = client->rng_state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    client->rng_state = x;
+    unsigned long long r = x * 0x2545F4914F6CDD1DULL;
+    return (double)(r >> 11) / 9007199254740992.0; /* 2^53 */
+}

@@ -1,0 +1,53 @@
+/* retry.h: the retry policy: which failures are retried and how long to
+ * wait (private). */
+#ifndef STAYHOOKS_LIB_RETRY_H
+#define STAYHOOKS_LIB_RETRY_H
+
+#include "stayhooks.h"
+
+#include <time.h>
+
+#define STAYHOOKS_DEFAULT_ATTEMPTS 3
+#define STAYHOOKS_DEFAULT_BASE_DELAY_MS 200L
+#define STAYHOOKS_DEFAULT_MAX_DELAY_MS 5000L
+#define STAYHOOKS_DEFAULT_DEADLINE_MS 30000L
+
+/* What one HTTP attempt ended with, as far as retrying cares. */
+typedef struct stayhooks__attempt_outcome {
+    int network_error;    /* 1 when no reply was received */
+    int nothing_sent;     /* 1 when not a byte of the request left (connect failed) */
+    int delivery_unknown; /* 1 when the request was fully sent but no reply came */
+    long status;          /* HTTP status of the reply, 0 without one */
+    double retry_after;   /* seconds from Retry-After, negative when absent */
+} stayhooks__attempt_outcome;
+
+/* Fills zero fields of `policy` with the defaults (3 attempts, 200 ms base,
+ * 5000 ms cap, 30000 ms deadline). A negative deadline becomes 0 (none). */
+stayhooks_retry_policy stayhooks__retry_policy_resolve(const stayhooks_retry_policy *policy);
+
+/* Parses a Retry-After value: whole or fractional seconds, or an HTTP date
+ * (compared with `now`, never negative). Returns the wait in seconds, or
+ * -1.0 for NULL, empty or unparsable values. */
+double stayhooks__retry_after_parse(const char *value, time_t now);
+
+/* Returns the backoff before the attempt after attempt number `attempt`
+ * (1-based): base * 2^(attempt-1), capped at max_delay_ms, with "equal
+ * jitter" (half fixed, half scaled by `unit_random` in [0, 1)). Never less
+ * than 1 ms. */
+long stayhooks__backoff_ms(const stayhooks_retry_policy *policy, int attempt,
+                           double unit_random);
+
+/* Returns 1 when an attempt with `outcome` may be retried for `method`.
+ * Connect failures are retried for every method. GET, PATCH and DELETE are
+ * also retried on 429, 502, 503 and 504; POST (invoke, create, rotate) only
+ * on 429 or on 503 with Retry-After, because the server surely did not act
+ * then. Delivery-unknown failures are never retried. */
+int stayhooks__retryable(const char *method, const stayhooks__attempt_outcome *outcome);
+
+/* Returns the wait in milliseconds before the next attempt: the reply's
+ * Retry-After when it has one, else the jittered backoff. */
+long stayhooks__retry_wait_ms(const stayhooks_retry_policy *policy, int attempt,
+                              const stayhooks__attempt_outcome *outcome,
+                              double unit_random);
+
+#endif

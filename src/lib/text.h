@@ -1,0 +1,21 @@
+/* text.h: string helpers shared by the library (private). */
+#ifndef STAYHOOKS_LIB_TEXT_H
+#define STAYHOOKS_LIB_TEXT_H
+
+#include <stddef.h>
+
+/* Copies `s` with malloc; NULL in, NULL out. */
+char *stayhooks__strdup(const char *s);
+
+/* Copies `s` without leading and trailing ASCII white space (space, \t, \n,
+ * \r, \f, \v). Returns NULL only when out of memory. */
+char *stayhooks__trim(const char *s);
+
+/* Returns 1 when the NUL-terminated `s` is well-formed UTF-8: no overlong
+ * forms, no surrogates, nothing above U+10FFFF. */
+int stayhooks__utf8_valid(const char *s);
+
+/* Returns 1 when `s` starts with `prefix`, ignoring ASCII case. */
+int stayhooks__has_prefix_nocase(const char *s, const char *prefix);
+
+#endif

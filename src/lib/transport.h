@@ -1,0 +1,56 @@
+/* transport.h: one HTTP exchange over the client's libcurl handle
+ * (private). */
+#ifndef STAYHOOKS_LIB_TRANSPORT_H
+#define STAYHOOKS_LIB_TRANSPORT_H
+
+#include "client.h"
+
+#include <curl/curl.h>
+#include <stddef.h>
+
+typedef struct stayhooks__header {
+    const char *name;
+    const char *value;
+} stayhooks__header;
+
+/* One request and what came back. The request fields are borrowed; the
+ * reply fields are owned and released by stayhooks__exchange_clear(). */
+typedef struct stayhooks__exchange {
+    const char *method;
+    const char *url;
+    const char *body;              /* NULL: no body */
+    const stayhooks__header *headers;
+    size_t header_count;
+    const char *const *secrets;    /* hidden in log lines */
+    size_t secret_count;
+    long timeout_ms;               /* this attempt */
+
+    CURLcode result;
+    char curl_error[CURL_ERROR_SIZE];
+    long status;                   /* 0 without a reply */
+    char *reply;                   /* NUL-terminated body, never NULL after a reply */
+    size_t reply_len;
+    int too_large;                 /* reply body exceeded max_response_bytes */
+    char *retry_after;             /* raw Retry-After header value */
+    char *location;                /* raw Location header value */
+    int nothing_sent;              /* not a byte of the request left */
+    int fully_sent;                /* headers and whole body left */
+} stayhooks__exchange;
+
+/* Performs the exchange. Returns STAYHOOKS_OK when libcurl ran (check
+ * `result` and `status`), STAYHOOKS_ERR_INTERNAL when set-up failed. */
+int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x);
+
+/* Frees the reply fields and resets them, keeping the request fields. */
+void stayhooks__exchange_clear(stayhooks__exchange *x);
+
+/* Chooses the proxy for `url` from the environment the way libcurl does
+ * (http_proxy for http, https_proxy or HTTPS_PROXY for https, then
+ * all_proxy or ALL_PROXY), except that an empty variable counts as unset.
+ * Returns the variable's value (borrowed from the environment) or NULL. */
+const char *stayhooks__proxy_from_env(const char *url);
+
+/* Returns NO_PROXY (or no_proxy) from the environment when non-empty. */
+const char *stayhooks__noproxy_from_env(void);
+
+#endif
