@@ -374,6 +374,8 @@ int stayhooks__perform(stayhooks_client *c, const stayhooks__request *req, json_
         }
         if (is_success(&x)) {
             rc = parse_success(req, &x, reply, err);
+            if (rc != STAYHOOKS_OK && err != NULL && *err != NULL)
+                (*err)->attempts = attempt;
             break;
         }
 

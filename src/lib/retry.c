@@ -86,12 +86,13 @@ long stayhooks__backoff_ms(const stayhooks_retry_policy *policy, int attempt,
 
 int stayhooks__retryable(const char *method, const stayhooks__attempt_outcome *outcome)
 {
-    if (outcome->delivery_unknown)
-        return 0;
-    if (outcome->network_error)
-        return outcome->nothing_sent;
-
     int is_post = strcmp(method, "POST") == 0;
+
+    /* Repeating a GET, PATCH or DELETE is harmless even when the first
+     * one reached the server; a POST is repeated only when it surely did
+     * not. */
+    if (outcome->network_error)
+        return outcome->nothing_sent || (!is_post && outcome->delivery_unknown);
     switch (outcome->status) {
     case 429:
         return 1;

@@ -39,9 +39,10 @@ long stayhooks__backoff_ms(const stayhooks_retry_policy *policy, int attempt,
 
 /* Returns 1 when an attempt with `outcome` may be retried for `method`.
  * Connect failures are retried for every method. GET, PATCH and DELETE are
- * also retried on 429, 502, 503 and 504; POST (invoke, create, rotate) only
- * on 429 or on 503 with Retry-After, because the server surely did not act
- * then. Delivery-unknown failures are never retried. */
+ * idempotent, so they are also retried after any other network failure
+ * and on 429, 502, 503 and 504. POST (invoke, create, rotate) is retried
+ * only on 429 or on 503 with Retry-After, because the server surely did
+ * not act then, and never after a delivery-unknown failure. */
 int stayhooks__retryable(const char *method, const stayhooks__attempt_outcome *outcome);
 
 /* Returns the wait in milliseconds before the next attempt: the reply's

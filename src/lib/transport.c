@@ -17,6 +17,7 @@ typedef struct exchange_context {
     size_t reply_capacity;
     size_t header_bytes_out;
     size_t body_bytes_out;
+    int headers_complete; /* the blank line after the last reply's headers arrived */
 } exchange_context;
 
 static const char *non_empty_env(const char *name)
@@ -111,6 +112,7 @@ static size_t on_header(char *data, size_t size, size_t count, void *userdata)
         free(x->location);
         x->retry_after = NULL;
         x->location = NULL;
+        ctx->headers_complete = 0;
 
         const char *code = memchr(data, ' ', len);
         long status = code != NULL ? strtol(code + 1, NULL, 10) : 0;
@@ -119,9 +121,14 @@ static size_t on_header(char *data, size_t size, size_t count, void *userdata)
         return len;
     }
 
+    if ((len == 2 && data[0] == '\r' && data[1] == '\n') || (len == 1 && data[0] == '\n')) {
+        ctx->headers_complete = 1;
+        return len;
+    }
+
     const char *colon = memchr(data, ':', len);
     if (colon == NULL)
-        return len; /* the blank line that ends the headers */
+        return len;
 
     size_t name_len = (size_t)(colon - data);
     char *value = header_value(colon + 1, len - name_len - 1);
@@ -271,7 +278,7 @@ static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct cur
 
 int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
 {
-    exchange_context ctx = { client, x, 0, 0, 0 };
+    exchange_context ctx = { client, x, 0, 0, 0, 0 };
     int rc = STAYHOOKS_ERR_INTERNAL;
 
     stayhooks__exchange_clear(x);
@@ -296,6 +303,14 @@ int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
     curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &x->status);
     if (x->result == CURLE_FILESIZE_EXCEEDED)
         x->too_large = 1;
+
+    /* libcurl 7.88 reports success when the server closes the connection
+     * in the middle of the headers; such a reply is a dropped connection. */
+    if (x->result == CURLE_OK && !ctx.headers_complete) {
+        x->result = CURLE_RECV_ERROR;
+        snprintf(x->curl_error, sizeof(x->curl_error),
+                 "connection closed before the reply headers ended");
+    }
 
     size_t body_len = x->body != NULL ? strlen(x->body) : 0;
     x->nothing_sent = ctx.header_bytes_out == 0;
