@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# demo.sh BUILD_DIR: shows stayhooks end to end against a throwaway local
+# server. Starts stayhooks-server on a free port of 127.0.0.1 with a
+# database in a temporary folder, creates a webhook with the CLI, sends a
+# message, an embed, a poll and a board image, prints what the room received,
+# and stops the server. Nothing is left running or on disk.
+#
+# The token and the webhook secret travel through files and environment
+# variables only, never through command-line arguments.
+set -euo pipefail
+
+if [ "$#" -ne 1 ]; then
+    echo "usage: scripts/demo.sh BUILD_DIR" >&2
+    exit 2
+fi
+build_dir=$1
+server_bin=$build_dir/src/server/stayhooks-server
+cli_bin=$build_dir/src/cli/stayhooks
+for binary in "$server_bin" "$cli_bin"; do
+    if [ ! -x "$binary" ]; then
+        echo "demo: $binary not found; build first with 'make build'" >&2
+        exit 1
+    fi
+done
+
+# Settings from the caller's shell must not point the demo at another server
+# or leak a real secret into it.
+unset STAYHERE_BASE_URL STAYHERE_TOKEN STAYHERE_ROOM STAYHERE_WEBHOOK STAYHERE_SECRET
+
+work_dir=$(mktemp -d "${TMPDIR:-/tmp}/stayhooks-demo.XXXXXX")
+server_pid=""
+
+cleanup() {
+    status=$?
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [ "$status" -ne 0 ] && [ -s "$work_dir/server.log" ]; then
+        echo "demo: failed; last server log lines:" >&2
+        tail -n 5 "$work_dir/server.log" >&2
+    fi
+    rm -rf "$work_dir"
+    exit "$status"
+}
+trap cleanup EXIT
+umask 077
+
+db=$work_dir/stayhooks.db
+room=demo-room
+owner=demo-owner
+
+step() {
+    printf '\n== %s\n' "$*"
+}
+
+step "Starting stayhooks-server on a free port of 127.0.0.1"
+"$server_bin" serve --listen 127.0.0.1:0 --db "$db" \
+    >"$work_dir/server.out" 2>"$work_dir/server.log" &
+server_pid=$!
+
+# The first stdout line is "listening on http://HOST:PORT"; wait up to 10 s.
+base_url=""
+for _ in $(seq 1 100); do
+    base_url=$(sed -n '1s/^listening on //p' "$work_dir/server.out")
+    [ -n "$base_url" ] && break
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "demo: stayhooks-server exited before it was listening" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+if [ -z "$base_url" ]; then
+    echo "demo: stayhooks-server printed no listening line within 10 s" >&2
+    exit 1
+fi
+echo "listening on $base_url"
+export STAYHERE_BASE_URL=$base_url
+export STAYHERE_ROOM=$room
+
+step "Adding room $room owned by $owner and minting the owner's token"
+"$server_bin" room add "$room" --owner "$owner" --db "$db"
+"$server_bin" token "$owner" --db "$db" >"$work_dir/token"
+printf 'Authorization: Bearer %s\n' "$(cat "$work_dir/token")" >"$work_dir/auth-header"
+
+step "stayhooks create --label 'Demo bot'"
+"$cli_bin" --token-file "$work_dir/token" create --label "Demo bot" --json >"$work_dir/created.json"
+sed -n 's/.*"secret":"\([^"]*\)".*/\1/p' "$work_dir/created.json" >"$work_dir/secret"
+webhook=$(sed -n 's/^{"webhook":{"id":"\([^"]*\)".*/\1/p' "$work_dir/created.json")
+if [ ! -s "$work_dir/secret" ] || [ -z "$webhook" ]; then
+    echo "demo: the create reply had no webhook ID or secret" >&2
+    exit 1
+fi
+export STAYHERE_WEBHOOK=$webhook
+echo "created webhook $webhook (its secret is kept in a file, not shown)"
+
+step "stayhooks list"
+"$cli_bin" --token-file "$work_dir/token" list
+
+step "stayhooks send message"
+"$cli_bin" --secret-file "$work_dir/secret" --alias "Demo bot" \
+    send message "Deployment started"
+
+step "stayhooks send embed with notes"
+"$cli_bin" --secret-file "$work_dir/secret" \
+    send embed --title "Release 1.2 shipped" --description "Rollout complete" \
+    --color "#22c55e" --note "Latency < 180 ms" --note "Docs refreshed" --text "Status: SUCCESS"
+
+step "stayhooks send poll"
+"$cli_bin" --secret-file "$work_dir/secret" \
+    send poll "Which feature ships next?" "Docs revamp" "AI assistant" "Canvas refresh" --ends-in 30
+
+step "stayhooks send image"
+"$cli_bin" --secret-file "$work_dir/secret" \
+    send image "https://images.example.test/cat.jpeg" --size 360x240 --at 420,260
+
+# Read-back replies are compact JSON; one record per line keeps them short
+# and readable without a JSON formatter.
+show_read_back() {
+    local kind=$1
+
+    step "What the room received: GET /api/rooms/$room/$kind"
+    curl --silent --show-error --fail --max-time 10 -H "@$work_dir/auth-header" \
+        "$base_url/api/rooms/$room/$kind" | sed -e 's/\[{/[\n  {/' -e 's/},{/},\n  {/g' -e 's/}\]/}\n]/'
+    echo
+}
+show_read_back messages
+show_read_back polls
+show_read_back board
+
+step "Stopping the server"
+kill "$server_pid"
+wait "$server_pid" 2>/dev/null || true
+server_pid=""
+echo "done"
