@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh BUILD_DIR: shows stayhooks end to end against a throwaway local
-# server. Starts stayhooks-server on a free port of 127.0.0.1 with a
-# database in a temporary folder, creates a webhook with the CLI, sends a
-# message, an embed, a poll and a board image, prints what the room received,
-# and stops the server. Nothing is left running or on disk.
+# server. It starts stayhooks-server on a free port of 127.0.0.1 with a
+# database in a temporary folder and creates a webhook with the CLI. Then it
+# sends a message, an embed, a poll and a board image, prints what the room
+# received, and stops the server. Nothing is left running or on disk.
 #
 # The token and the webhook secret travel through files and environment
 # variables only, never through command-line arguments.
@@ -18,7 +18,7 @@ server_bin=$build_dir/src/server/stayhooks-server
 cli_bin=$build_dir/src/cli/stayhooks
 for binary in "$server_bin" "$cli_bin"; do
     if [ ! -x "$binary" ]; then
-        echo "demo: $binary not found; build first with 'make build'" >&2
+        echo "demo: $binary not found. Build first with 'make build'." >&2
         exit 1
     fi
 done
@@ -37,7 +37,7 @@ cleanup() {
         wait "$server_pid" 2>/dev/null || true
     fi
     if [ "$status" -ne 0 ] && [ -s "$work_dir/server.log" ]; then
-        echo "demo: failed; last server log lines:" >&2
+        echo "demo: failed. Last server log lines:" >&2
         tail -n 5 "$work_dir/server.log" >&2
     fi
     rm -rf "$work_dir"
@@ -59,7 +59,7 @@ step "Starting stayhooks-server on a free port of 127.0.0.1"
     >"$work_dir/server.out" 2>"$work_dir/server.log" &
 server_pid=$!
 
-# The first stdout line is "listening on http://HOST:PORT"; wait up to 10 s.
+# The first stdout line is "listening on http://HOST:PORT". Wait up to 10 s.
 base_url=""
 for _ in $(seq 1 100); do
     base_url=$(sed -n '1s/^listening on //p' "$work_dir/server.out")
@@ -114,7 +114,7 @@ step "stayhooks send image"
 "$cli_bin" --secret-file "$work_dir/secret" \
     send image "https://images.example.test/cat.jpeg" --size 360x240 --at 420,260
 
-# Read-back replies are compact JSON; one record per line keeps them short
+# Read-back replies are compact JSON. One record per line keeps them short
 # and readable without a JSON formatter.
 show_read_back() {
     local kind=$1
