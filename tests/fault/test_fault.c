@@ -348,12 +348,14 @@ static void test_stall_list_capped_by_deadline(void **state)
     read_stats(server, &stats);
 
     assert_failed_with(&out, STAYHOOKS_ERR_NETWORK);
+    assert_int_equal(stayhooks_error_delivery_unknown(out.err), 1);
     assert_in_range(stayhooks_error_attempts(out.err), 2, 3);
     assert_int_equal(stats.requests, stayhooks_error_attempts(out.err));
     assert_within_deadline(&out, &opts);
     outcome_free(&out);
 }
 
+/* The reply to the first GET is lost; the retry gets the list. */
 static void test_read_drop_list_retried(void **state)
 {
     static const char *const options[] = { "--count", "1", NULL };
@@ -375,11 +377,86 @@ static void test_read_drop_list_retried(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Deadline                                                                */
+/* ---------------------------------------------------------------------- */
+
+/* Connect failures could be retried 50 times, but no wait may end past the
+ * deadline, so the call stops after a few attempts. */
+static void test_refused_stops_at_deadline(void **state)
+{
+    char base_url[64];
+    stayhooks_options opts;
+    struct outcome out;
+    int port = fault_closed_port();
+
+    (void)state;
+    assert_true(port > 0);
+    init_options(&opts, base_url, sizeof base_url, "http", port);
+    opts.retry.max_attempts = 50;
+    opts.retry.base_delay_ms = 200;
+    opts.retry.max_delay_ms = 400;
+    opts.retry.deadline_ms = 1500;
+    send_test_message(&opts, &out);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_NETWORK);
+    assert_in_range(stayhooks_error_attempts(out.err), 3, 49);
+    assert_within_deadline(&out, &opts);
+    outcome_free(&out);
+}
+
+/* An attempt's timeout shrinks to the time left before the deadline. */
+static void test_stall_attempt_capped_by_deadline(void **state)
+{
+    static const char *const options[] = { "--stall-ms", "4000", NULL };
+    struct outcome out;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_server *server = start_server("stall", 0, options);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    opts.retry.deadline_ms = 500;
+    send_test_message(&opts, &out);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_NETWORK);
+    assert_int_equal(stayhooks_error_delivery_unknown(out.err), 1);
+    assert_int_equal(stayhooks_error_attempts(out.err), 1);
+    assert_in_range(out.elapsed_ms, 400, 500 + MARGIN_MS);
+    outcome_free(&out);
+}
+
+/* With Retry-After: 1 and a 1.5 s deadline, the first wait fits and the
+ * second does not, so the second 429 is returned at once. */
+static void test_rate_limit_wait_fits_once(void **state)
+{
+    static const char *const options[] = { "--status", "429", "--retry-after", "1", NULL };
+    struct outcome out;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_stats stats;
+    struct fault_server *server = start_server("status", 0, options);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    opts.retry.max_attempts = 10;
+    opts.retry.deadline_ms = 1500;
+    send_test_message(&opts, &out);
+    read_stats(server, &stats);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_HTTP);
+    assert_int_equal(stayhooks_error_status(out.err), 429);
+    assert_true(fabs(stayhooks_error_retry_after(out.err) - 1.0) < 0.001);
+    assert_int_equal(stayhooks_error_attempts(out.err), 2);
+    assert_int_equal(stats.requests, 2);
+    assert_in_range(out.elapsed_ms, 950, 1500);
+    outcome_free(&out);
+}
+/* ---------------------------------------------------------------------- */
 /* Reply bodies: size cap, chunked, invalid JSON                           */
 /* ---------------------------------------------------------------------- */
 
-/* A reply over the cap fails even though it is a valid invoke reply, and
- * the invoke is not sent again. */
+/* A reply over the cap fails as an invalid response naming the option, even
+ * though it is a valid invoke reply, and the invoke is not sent again. */
 static void check_over_cap(const char *mode, const char *body_bytes, size_t cap)
 {
     const char *const options[] = { "--body-bytes", body_bytes, NULL };
@@ -394,9 +471,10 @@ static void check_over_cap(const char *mode, const char *body_bytes, size_t cap)
     send_test_message(&opts, &out);
     read_stats(server, &stats);
 
-    assert_int_not_equal(out.rc, STAYHOOKS_OK);
-    assert_non_null(out.err);
-    assert_null(out.result);
+    assert_failed_with(&out, STAYHOOKS_ERR_INVALID_RESPONSE);
+    assert_int_equal(stayhooks_error_status(out.err), 200);
+    assert_non_null(strstr(stayhooks_error_message(out.err), "max_response_bytes"));
+    assert_int_equal(stayhooks_error_delivery_unknown(out.err), 0);
     assert_int_equal(stayhooks_error_attempts(out.err), 1);
     assert_int_equal(stats.requests, 1);
     assert_int_equal(stats.invoke_bodies, 1);
@@ -486,9 +564,10 @@ static void test_bad_json_invalid_response(void **state)
 /* ---------------------------------------------------------------------- */
 
 /* One 429 with the given Retry-After option, then 200: the invoke is
- * retried once, after a wait in [min_gap_ms, max_gap_ms]. */
-static void check_rate_limit_then_ok(const char *option, const char *value, long min_gap_ms,
-                                     long max_gap_ms)
+ * retried once, after a wait in [min_gap_ms, max_gap_ms]. A positive
+ * `base_delay_ms` sets both the base and the maximum backoff. */
+static void check_rate_limit_then_ok(const char *option, const char *value, long base_delay_ms,
+                                     long min_gap_ms, long max_gap_ms)
 {
     const char *const options[] = { "--status", "429", "--count", "1", option, value, NULL };
     struct outcome out;
@@ -498,6 +577,10 @@ static void check_rate_limit_then_ok(const char *option, const char *value, long
     struct fault_server *server = start_server("status", 0, options);
 
     init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    if (base_delay_ms > 0) {
+        opts.retry.base_delay_ms = base_delay_ms;
+        opts.retry.max_delay_ms = base_delay_ms;
+    }
     send_test_message(&opts, &out);
     read_stats(server, &stats);
 
@@ -512,29 +595,30 @@ static void check_rate_limit_then_ok(const char *option, const char *value, long
 static void test_rate_limit_seconds(void **state)
 {
     (void)state;
-    check_rate_limit_then_ok("--retry-after", "1", 950, 1000 + MARGIN_MS);
+    check_rate_limit_then_ok("--retry-after", "1", 0, 950, 1000 + MARGIN_MS);
 }
 
 static void test_rate_limit_fractional(void **state)
 {
     (void)state;
-    check_rate_limit_then_ok("--retry-after", "0.5", 450, 500 + MARGIN_MS);
+    check_rate_limit_then_ok("--retry-after", "0.5", 0, 450, 500 + MARGIN_MS);
 }
 
-/* The date is 2 s ahead when sent, with whole-second resolution, so the
- * wait it asks for is between 1 and 2 s. */
+/* The date is 2 s ahead of the server's clock in whole seconds, and the
+ * client subtracts its own whole-second clock, so the wait is 1 or 2 s. */
 static void test_rate_limit_http_date(void **state)
 {
     (void)state;
-    check_rate_limit_then_ok("--retry-after-date", "2", 900, 2000 + MARGIN_MS);
+    check_rate_limit_then_ok("--retry-after-date", "2", 0, 900, 2000 + MARGIN_MS);
 }
 
-/* An unparsable Retry-After falls back to the backoff (base 50 ms, at most
- * 200 ms here), never to a zero or negative wait. */
+/* An unparsable Retry-After falls back to the 300 ms backoff, never to a
+ * zero wait. The jitter keeps at least half the backoff, so the wait is
+ * 150 to 300 ms; 100 ms leaves slack for timer granularity. */
 static void test_rate_limit_garbage(void **state)
 {
     (void)state;
-    check_rate_limit_then_ok("--retry-after", "soon-ish", 1, 200 + MARGIN_MS);
+    check_rate_limit_then_ok("--retry-after", "soon-ish", 300, 100, 300 + MARGIN_MS);
 }
 
 /* A wait longer than the time left fails at once as a rate-limit error. */
@@ -692,6 +776,65 @@ static void test_gateway_timeout_list_retried(void **state)
 {
     (void)state;
     check_status_list_retried("504", "1");
+}
+
+/* DELETE is idempotent, so a 503 without Retry-After is retried. */
+static void test_unavailable_delete_retried(void **state)
+{
+    static const char *const options[] = { "--status", "503", "--count", "1", NULL };
+    char base_url[64];
+    stayhooks_options opts;
+    stayhooks_client *client = NULL;
+    stayhooks_error *err = NULL;
+    struct fault_stats stats;
+    struct timespec start;
+    int ok = 0;
+    int rc;
+    struct fault_server *server = start_server("status", 0, options);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    assert_int_equal(stayhooks_client_new(&opts, &client, NULL), STAYHOOKS_OK);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    rc = stayhooks_delete_webhook(client, "R1", "W1", &ok, &err);
+    assert_in_range(fault_elapsed_ms(&start), 0, DEADLINE_MS + MARGIN_MS);
+    stayhooks_client_free(client);
+    read_stats(server, &stats);
+
+    assert_int_equal(rc, STAYHOOKS_OK);
+    assert_null(err);
+    assert_int_equal(ok, 1);
+    assert_int_equal(stats.requests, 2);
+    assert_string_equal(stats.target[1], "/api/webhooks/R1/W1");
+}
+
+/* Creating a webhook is a POST, which may not be repeated after a 502. */
+static void test_bad_gateway_create_not_retried(void **state)
+{
+    static const char *const options[] = { "--status", "502", "--count", "1", NULL };
+    char base_url[64];
+    stayhooks_options opts;
+    stayhooks_client *client = NULL;
+    stayhooks_secret_bundle *bundle = NULL;
+    stayhooks_error *err = NULL;
+    struct fault_stats stats;
+    int rc;
+    struct fault_server *server = start_server("status", 0, options);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    assert_int_equal(stayhooks_client_new(&opts, &client, NULL), STAYHOOKS_OK);
+    rc = stayhooks_create_webhook(client, "R1", "Deploy bot", NULL, 0, &bundle, &err);
+    stayhooks_client_free(client);
+    read_stats(server, &stats);
+
+    assert_int_equal(rc, STAYHOOKS_ERR_HTTP);
+    assert_null(bundle);
+    assert_non_null(err);
+    assert_int_equal(stayhooks_error_status(err), 502);
+    assert_int_equal(stayhooks_error_attempts(err), 1);
+    assert_int_equal(stats.requests, 1);
+    stayhooks_error_free(err);
 }
 
 static void test_bad_gateway_list_exhausts(void **state)
@@ -858,12 +1001,15 @@ static void test_tls_insecure_succeeds(void **state)
 /* Proxies from the environment                                            */
 /* ---------------------------------------------------------------------- */
 
+#define PROXY_PLACEHOLDER "<proxy>"
+
 /*
- * Sends one message from a forked child with `name` set to `value`, so the
- * variable never leaks into other tests. Returns the child's result code,
- * or -1 when the child did not exit normally.
+ * Sends one message from a forked child with the variables in `env` set
+ * (name, value pairs, NULL-terminated; PROXY_PLACEHOLDER in a value becomes
+ * `proxy_url`), so they never leak into other tests. Returns the child's
+ * result code, or -1 when the child did not exit normally.
  */
-static int send_with_env(const char *name, const char *value, int port)
+static int send_with_env(const char *const *env, const char *proxy_url, int port)
 {
     int status = 0;
     pid_t pid = fork();
@@ -878,7 +1024,11 @@ static int send_with_env(const char *name, const char *value, int port)
         char base_url[64];
         int rc;
 
-        setenv(name, value, 1);
+        for (; env[0] != NULL; env += 2) {
+            const char *value = strcmp(env[1], PROXY_PLACEHOLDER) == 0 ? proxy_url : env[1];
+
+            setenv(env[0], value, 1);
+        }
         init_options(&opts, base_url, sizeof base_url, "http", port);
         rc = stayhooks_client_new(&opts, &client, NULL);
         if (rc == STAYHOOKS_OK)
@@ -892,20 +1042,9 @@ static int send_with_env(const char *name, const char *value, int port)
     return WEXITSTATUS(status);
 }
 
-static void test_proxy_empty_means_direct(void **state)
-{
-    struct fault_stats stats;
-    struct fault_server *server = start_server("ok", 0, NULL);
-
-    (void)state;
-    assert_int_equal(send_with_env("http_proxy", "", server->port), STAYHOOKS_OK);
-    read_stats(server, &stats);
-    assert_int_equal(stats.requests, 1);
-    assert_string_equal(stats.target[0], "/api/webhooks/R1/W1/invoke");
-}
-
-/* libcurl reads lowercase http_proxy for http:// URLs. */
-static void test_proxy_lowercase_routes(void **state)
+/* Sends with `env` set and checks whether the request went through the
+ * proxy (an absolute-form request target) or straight to the server. */
+static void check_proxy_route(const char *const *env, int expect_proxy)
 {
     char proxy_url[64];
     char absolute_url[128];
@@ -914,37 +1053,76 @@ static void test_proxy_lowercase_routes(void **state)
     struct fault_server *server = start_server("ok", 0, NULL);
     struct fault_server *proxy = start_server("ok", 0, NULL);
 
-    (void)state;
     snprintf(proxy_url, sizeof proxy_url, "http://127.0.0.1:%d", proxy->port);
     snprintf(absolute_url, sizeof absolute_url,
              "http://127.0.0.1:%d/api/webhooks/R1/W1/invoke", server->port);
-    assert_int_equal(send_with_env("http_proxy", proxy_url, server->port), STAYHOOKS_OK);
+    assert_int_equal(send_with_env(env, proxy_url, server->port), STAYHOOKS_OK);
     read_stats(server, &stats);
     read_stats(proxy, &proxy_stats);
 
-    assert_int_equal(proxy_stats.requests, 1);
-    assert_string_equal(proxy_stats.target[0], absolute_url);
-    assert_int_equal(stats.connections, 0);
+    if (expect_proxy) {
+        assert_int_equal(proxy_stats.requests, 1);
+        assert_string_equal(proxy_stats.target[0], absolute_url);
+        assert_int_equal(stats.connections, 0);
+    } else {
+        assert_int_equal(stats.requests, 1);
+        assert_string_equal(stats.target[0], "/api/webhooks/R1/W1/invoke");
+        assert_int_equal(proxy_stats.connections, 0);
+    }
 }
 
-/* libcurl ignores uppercase HTTP_PROXY, because a CGI program receives a
- * client's "Proxy:" request header in that variable. */
-static void test_proxy_uppercase_ignored(void **state)
+static void test_proxy_empty_means_direct(void **state)
 {
-    char proxy_url[64];
-    struct fault_stats proxy_stats;
-    struct fault_stats stats;
-    struct fault_server *server = start_server("ok", 0, NULL);
-    struct fault_server *proxy = start_server("ok", 0, NULL);
+    static const char *const env[] = { "http_proxy", "", NULL };
 
     (void)state;
-    snprintf(proxy_url, sizeof proxy_url, "http://127.0.0.1:%d", proxy->port);
-    assert_int_equal(send_with_env("HTTP_PROXY", proxy_url, server->port), STAYHOOKS_OK);
-    read_stats(server, &stats);
-    read_stats(proxy, &proxy_stats);
+    check_proxy_route(env, 0);
+}
 
-    assert_int_equal(stats.requests, 1);
-    assert_int_equal(proxy_stats.connections, 0);
+/* libcurl and the library read lowercase http_proxy for http:// URLs. */
+static void test_proxy_lowercase_routes(void **state)
+{
+    static const char *const env[] = { "http_proxy", PROXY_PLACEHOLDER, NULL };
+
+    (void)state;
+    check_proxy_route(env, 1);
+}
+
+/* Uppercase HTTP_PROXY is ignored for http:// URLs, because a CGI program
+ * receives a client's "Proxy:" request header in that variable. */
+static void test_proxy_uppercase_ignored(void **state)
+{
+    static const char *const env[] = { "HTTP_PROXY", PROXY_PLACEHOLDER, NULL };
+
+    (void)state;
+    check_proxy_route(env, 0);
+}
+
+static void test_proxy_all_proxy_routes(void **state)
+{
+    static const char *const env[] = { "all_proxy", PROXY_PLACEHOLDER, NULL };
+
+    (void)state;
+    check_proxy_route(env, 1);
+}
+
+/* The library reads an empty http_proxy as unset and goes on to all_proxy;
+ * libcurl 7.88 on its own would take the empty value as "no proxy". */
+static void test_proxy_empty_falls_to_all_proxy(void **state)
+{
+    static const char *const env[] = { "http_proxy", "", "all_proxy", PROXY_PLACEHOLDER, NULL };
+
+    (void)state;
+    check_proxy_route(env, 1);
+}
+
+static void test_proxy_no_proxy_bypasses(void **state)
+{
+    static const char *const env[] = { "http_proxy", PROXY_PLACEHOLDER, "no_proxy", "127.0.0.1",
+                                       NULL };
+
+    (void)state;
+    check_proxy_route(env, 0);
 }
 
 #define FAULT_TEST(name) cmocka_unit_test_teardown(name, fault_stop_all)
@@ -960,6 +1138,9 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_stall_invoke_delivery_unknown),
     FAULT_TEST(test_stall_list_capped_by_deadline),
     FAULT_TEST(test_read_drop_list_retried),
+    FAULT_TEST(test_refused_stops_at_deadline),
+    FAULT_TEST(test_stall_attempt_capped_by_deadline),
+    FAULT_TEST(test_rate_limit_wait_fits_once),
     FAULT_TEST(test_big_body_over_cap),
     FAULT_TEST(test_big_chunked_over_cap),
     FAULT_TEST(test_default_cap_one_mib),
@@ -979,6 +1160,8 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_unavailable_list_retried),
     FAULT_TEST(test_bad_gateway_list_retried),
     FAULT_TEST(test_gateway_timeout_list_retried),
+    FAULT_TEST(test_unavailable_delete_retried),
+    FAULT_TEST(test_bad_gateway_create_not_retried),
     FAULT_TEST(test_bad_gateway_list_exhausts),
     FAULT_TEST(test_server_error_list_not_retried),
     FAULT_TEST(test_redirect_invoke_not_followed),
@@ -989,6 +1172,9 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_proxy_empty_means_direct),
     FAULT_TEST(test_proxy_lowercase_routes),
     FAULT_TEST(test_proxy_uppercase_ignored),
+    FAULT_TEST(test_proxy_all_proxy_routes),
+    FAULT_TEST(test_proxy_empty_falls_to_all_proxy),
+    FAULT_TEST(test_proxy_no_proxy_bypasses),
 };
 
 int main(int argc, char **argv)
