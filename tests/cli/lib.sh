@@ -1,0 +1,171 @@
+# lib.sh: helpers shared by the CLI test scripts. Source it from bash.
+#
+# CTest sets STAYHOOKS_CLI, STAYHOOKS_SERVER, STAYHOOKS_BAD_SERVER and
+# STAYHOOKS_TEST_SUPPORT (the tests/support folder with server.sh).
+#
+#   run_cli ARG...            runs the CLI; sets $status, $out and $err (files)
+#   check_status N WHAT       one check of $status
+#   check_contains FILE TEXT WHAT / check_lacks FILE TEXT WHAT
+#   setup_room                starts a server with room R1 owned by alice and
+#                             a webhook; sets $token_file, $secret_file,
+#                             $webhook and exports STAYHERE_ROOM/WEBHOOK
+#   read_back KIND            GET /api/rooms/R1/KIND into $STAYHOOKS_TEST_DIR/KIND.json
+#   finish                    prints the summary and exits 1 on any failure
+
+set -u
+
+: "${STAYHOOKS_CLI:?set STAYHOOKS_CLI to the stayhooks binary}"
+: "${STAYHOOKS_SERVER:?set STAYHOOKS_SERVER to the stayhooks-server binary}"
+: "${STAYHOOKS_TEST_SUPPORT:?set STAYHOOKS_TEST_SUPPORT to tests/support}"
+
+# shellcheck source=../support/server.sh
+. "$STAYHOOKS_TEST_SUPPORT/server.sh"
+
+# The caller's settings must not reach the CLI under test, and an unset base
+# URL must never fall back to a server on port 3000.
+unset STAYHERE_BASE_URL STAYHERE_TOKEN STAYHERE_ROOM STAYHERE_WEBHOOK STAYHERE_SECRET
+
+checks=0
+failures=0
+status=0
+out=
+err=
+
+fail() {
+    failures=$((failures + 1))
+    echo "FAIL: $*"
+}
+
+pass() {
+    echo "ok: $*"
+}
+
+# Runs the CLI with stdin from /dev/null unless the caller redirects it.
+run_cli() {
+    out=$STAYHOOKS_TEST_DIR/cli.out
+    err=$STAYHOOKS_TEST_DIR/cli.err
+    status=0
+    "$STAYHOOKS_CLI" "$@" >"$out" 2>"$err" || status=$?
+}
+
+show_output() {
+    echo "  stdout: $(head -c 600 "$out")"
+    echo "  stderr: $(head -c 600 "$err")"
+}
+
+check_status() {
+    local expected=$1 what=$2
+
+    checks=$((checks + 1))
+    if [ "$status" -eq "$expected" ]; then
+        pass "$what (exit $status)"
+    else
+        fail "$what: exit status $status, expected $expected"
+        show_output
+    fi
+}
+
+check_contains() {
+    local file=$1 text=$2 what=$3
+
+    checks=$((checks + 1))
+    if grep -qF -- "$text" "$file"; then
+        pass "$what"
+    else
+        fail "$what: '$text' not found in $(basename "$file")"
+        echo "  content: $(head -c 600 "$file")"
+    fi
+}
+
+check_lacks() {
+    local file=$1 text=$2 what=$3
+
+    checks=$((checks + 1))
+    if grep -qF -- "$text" "$file"; then
+        fail "$what: '$text' found in $(basename "$file")"
+    else
+        pass "$what"
+    fi
+}
+
+check_empty() {
+    local file=$1 what=$2
+
+    checks=$((checks + 1))
+    if [ -s "$file" ]; then
+        fail "$what: $(basename "$file") is not empty: $(head -c 300 "$file")"
+    else
+        pass "$what"
+    fi
+}
+
+check_line_count() {
+    local file=$1 expected=$2 what=$3
+    local count
+
+    count=$(wc -l <"$file")
+    checks=$((checks + 1))
+    if [ "$count" -eq "$expected" ]; then
+        pass "$what"
+    else
+        fail "$what: $(basename "$file") has $count lines, expected $expected"
+        echo "  content: $(head -c 600 "$file")"
+    fi
+}
+
+# Prints the value of a top-level string member of compact JSON in FILE.
+json_string_member() {
+    local file=$1 name=$2
+
+    sed -n "s/.*\"$name\":\"\\([^\"]*\\)\".*/\\1/p" "$file" | head -n 1
+}
+
+# Starts the server, adds room R1 owned by alice, and creates one webhook.
+setup_room() {
+    start_server "$@" || exit 1
+    add_room R1 alice || exit 1
+    token_file=$STAYHOOKS_TEST_DIR/token
+    secret_file=$STAYHOOKS_TEST_DIR/secret
+    mint_token alice >"$token_file" || exit 1
+    printf 'Authorization: Bearer %s\n' "$(cat "$token_file")" >"$STAYHOOKS_TEST_DIR/auth-header"
+    export STAYHERE_ROOM=R1
+
+    run_cli --token-file "$token_file" create --label "Test bot" --json
+    if [ "$status" -ne 0 ]; then
+        echo "setup: create failed with exit status $status"
+        show_output
+        exit 1
+    fi
+    cp "$out" "$STAYHOOKS_TEST_DIR/created.json"
+    json_string_member "$out" secret >"$secret_file"
+    webhook=$(sed -n 's/^{"webhook":{"id":"\([^"]*\)".*/\1/p' "$out")
+    if [ ! -s "$secret_file" ] || [ -z "$webhook" ]; then
+        echo "setup: the create reply had no secret or webhook ID: $(cat "$out")"
+        exit 1
+    fi
+    export STAYHERE_WEBHOOK=$webhook
+}
+
+read_back() {
+    local kind=$1
+
+    curl --silent --show-error --fail --max-time 10 -H "@$STAYHOOKS_TEST_DIR/auth-header" \
+        "$STAYHERE_BASE_URL/api/rooms/R1/$kind" >"$STAYHOOKS_TEST_DIR/$kind.json" ||
+        fail "read-back of $kind failed"
+}
+
+# Prints how many records of KIND the room has received so far.
+count_received() {
+    local kind=$1
+
+    read_back "$kind"
+    grep -o '"createdAt"' "$STAYHOOKS_TEST_DIR/$kind.json" | wc -l
+}
+
+finish() {
+    echo "$checks checks, $failures failed"
+    if [ "$checks" -eq 0 ] || [ "$failures" -ne 0 ]; then
+        exit 1
+    fi
+    exit 0
+}
