@@ -433,6 +433,50 @@ static int check_required(const struct cli_args *args)
     return CLI_EXIT_OK;
 }
 
+/*
+ * Returns the argv word of the long option that getopt_long just returned.
+ * Its value, when given as the next word, sits at optind - 1.
+ */
+static const char *option_word(int argc, char **argv)
+{
+    int index = optind - 1;
+
+    if (optarg != NULL && index >= 1 && index < argc && optarg == argv[index])
+        index--;
+    return (index >= 1 && index < argc) ? argv[index] : "";
+}
+
+/*
+ * Returns 1 when the option was spelled out in full. getopt_long accepts
+ * unique prefixes, so "--token VALUE" would otherwise be read as
+ * "--token-file VALUE" and a token typed on the command line would end up
+ * in an error message.
+ */
+static int is_full_option_name(int argc, char **argv, const char *name)
+{
+    const char *word = option_word(argc, argv);
+    size_t length = strlen(name);
+
+    return strncmp(word, "--", 2) == 0 && strncmp(word + 2, name, length) == 0
+           && (word[2 + length] == '\0' || word[2 + length] == '=');
+}
+
+/* Returns 1 for "--NAME=VALUE" where NAME is an option without a value. */
+static int takes_no_value(const char *word)
+{
+    size_t length = strcspn(word, "=");
+    size_t i;
+
+    if (strncmp(word, "--", 2) != 0 || word[length] != '=')
+        return 0;
+    for (i = 0; i < OPTION_COUNT; i++) {
+        if (strlen(option_specs[i].name) == length - 2
+            && strncmp(option_specs[i].name, word + 2, length - 2) == 0)
+            return option_specs[i].has_arg == no_argument;
+    }
+    return 0;
+}
+
 /* Returns the index in option_specs of the option with this id. */
 static size_t find_spec(int id)
 {
@@ -482,7 +526,9 @@ int cli_parse_args(int argc, char **argv, struct cli_args *args)
     build_long_options(long_options);
 
     /* A leading '-' in optstring returns operands in order (as option 1)
-     * even under POSIXLY_CORRECT; ':' reports a missing value as ':'. */
+     * even under POSIXLY_CORRECT, and ':' reports a missing value as ':'.
+     * Error messages print option words only up to '=', so that a value
+     * such as "--secret=whk_..." is never echoed. */
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "-:hV", long_options, NULL)) != -1) {
@@ -508,13 +554,24 @@ int cli_parse_args(int argc, char **argv, struct cli_args *args)
         if (c == '?') {
             if (optopt > 0 && optopt < OPT_BASE_URL)
                 rc = usage_error("unknown option -%c", optopt);
+            else if (takes_no_value(argv[optind - 1]))
+                rc = usage_error("option %.*s takes no value", (int)strcspn(argv[optind - 1], "="),
+                                 argv[optind - 1]);
             else
-                rc = usage_error("unknown option %s", argv[optind - 1]);
+                rc = usage_error("unknown option %.*s", (int)strcspn(argv[optind - 1], "="),
+                                 argv[optind - 1]);
             goto done;
         }
         spec = find_spec(c);
         if (spec == OPTION_COUNT) {
             rc = usage_error("internal error: unhandled option id %d", c);
+            goto done;
+        }
+        if (!is_full_option_name(argc, argv, option_specs[spec].name)) {
+            const char *word = option_word(argc, argv);
+
+            rc = usage_error("unknown option %.*s (option names cannot be abbreviated)",
+                             (int)strcspn(word, "="), word);
             goto done;
         }
         seen[spec] = 1;

@@ -33,10 +33,10 @@ int cli_command_is_invoke(enum cli_command command)
 
 /*
  * Reads all of `path` ("-" is standard input) into a new NUL-terminated
- * string. `what` names the input in error messages. Returns NULL after
+ * string. `label` names the input in error messages. Returns NULL after
  * printing the reason.
  */
-static char *read_whole(const char *path, const char *what, size_t max_bytes, size_t *length_out)
+static char *read_whole(const char *path, const char *label, size_t max_bytes, size_t *length_out)
 {
     FILE *file = NULL;
     char *data = NULL;
@@ -47,7 +47,7 @@ static char *read_whole(const char *path, const char *what, size_t max_bytes, si
 
     file = from_stdin ? stdin : fopen(path, "rb");
     if (file == NULL) {
-        cli_fail("cannot open %s file '%s': %s", what, path, strerror(errno));
+        cli_fail("cannot open %s: %s", label, strerror(errno));
         goto done;
     }
 
@@ -59,7 +59,7 @@ static char *read_whole(const char *path, const char *what, size_t max_bytes, si
             char *grown = realloc(data, grown_capacity + 1);
 
             if (grown == NULL) {
-                cli_fail("out of memory while reading the %s", what);
+                cli_fail("out of memory while reading %s", label);
                 goto done;
             }
             data = grown;
@@ -68,14 +68,14 @@ static char *read_whole(const char *path, const char *what, size_t max_bytes, si
         got = fread(data + length, 1, capacity - length, file);
         length += got;
         if (length > max_bytes) {
-            cli_fail("%s in '%s' is larger than %zu bytes", what, path, max_bytes);
+            cli_fail("%s is larger than %zu bytes", label, max_bytes);
             goto done;
         }
         if (got == 0)
             break;
     }
     if (ferror(file)) {
-        cli_fail("cannot read %s file '%s': %s", what, path, strerror(errno));
+        cli_fail("cannot read %s: %s", label, strerror(errno));
         goto done;
     }
 
@@ -96,12 +96,17 @@ done:
 /*
  * Reads a token or secret file and strips one trailing newline ("\n" or
  * "\r\n"). Rejects NUL bytes and any other line break, because the value
- * becomes an HTTP header.
+ * becomes an HTTP header. Messages name the option, not the path, in case
+ * the credential itself was passed where the path belongs.
  */
-static char *read_credential_file(const char *path, const char *what)
+static char *read_credential_file(const char *path, const char *option)
 {
+    char label[64];
     size_t length = 0;
-    char *value = read_whole(path, what, CREDENTIAL_MAX_BYTES, &length);
+    char *value;
+
+    snprintf(label, sizeof label, "the %s file", option);
+    value = read_whole(path, label, CREDENTIAL_MAX_BYTES, &length);
 
     if (value == NULL)
         return NULL;
@@ -113,12 +118,12 @@ static char *read_credential_file(const char *path, const char *what)
         value[length] = '\0';
     }
     if (strlen(value) != length || strpbrk(value, "\r\n") != NULL) {
-        cli_fail("%s file '%s' must contain one line without NUL bytes", what, path);
+        cli_fail("%s must contain one line without NUL bytes", label);
         free(value);
         return NULL;
     }
     if (length == 0) {
-        cli_fail("%s file '%s' is empty", what, path);
+        cli_fail("%s is empty", label);
         free(value);
         return NULL;
     }
@@ -160,7 +165,7 @@ int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
     }
 
     if (token_file != NULL) {
-        inputs->token = read_credential_file(token_file, "token");
+        inputs->token = read_credential_file(token_file, "--token-file");
         if (inputs->token == NULL)
             goto done;
     } else if (!invoke && copy_env("STAYHERE_TOKEN", &inputs->token) != 0) {
@@ -169,7 +174,7 @@ int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
     }
 
     if (secret_file != NULL) {
-        inputs->secret = read_credential_file(secret_file, "secret");
+        inputs->secret = read_credential_file(secret_file, "--secret-file");
         if (inputs->secret == NULL)
             goto done;
     } else if (invoke && copy_env("STAYHERE_SECRET", &inputs->secret) != 0) {
@@ -182,7 +187,10 @@ int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
     }
 
     if (payload_file != NULL) {
-        inputs->payload = read_whole(payload_file, "payload", PAYLOAD_MAX_BYTES, &length);
+        char label[600];
+
+        snprintf(label, sizeof label, "payload file '%.500s'", payload_file);
+        inputs->payload = read_whole(payload_file, label, PAYLOAD_MAX_BYTES, &length);
         if (inputs->payload == NULL)
             goto done;
         if (strlen(inputs->payload) != length) {

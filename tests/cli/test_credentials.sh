@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Where the CLI reads the token and the secret from: the environment, a
+# file, or standard input ("-"), with one trailing newline stripped.
+. "$(dirname "$0")/lib.sh"
+
+setup_room
+secret=$(cat "$secret_file")
+token=$(cat "$token_file")
+dir=$STAYHOOKS_TEST_DIR
+
+# Runs the CLI with standard input from FILE; sets $status, $out and $err.
+run_cli_stdin() {
+    local input=$1
+    shift
+    out=$dir/cli.out
+    err=$dir/cli.err
+    status=0
+    "$STAYHOOKS_CLI" "$@" <"$input" >"$out" 2>"$err" || status=$?
+}
+
+# Secret from the environment.
+STAYHERE_SECRET=$secret run_cli send message "secret from env"
+check_status 0 "secret from STAYHERE_SECRET"
+
+# Secret from a file with and without a trailing newline, and with CRLF.
+printf '%s' "$secret" >"$dir/secret-bare"
+printf '%s\r\n' "$secret" >"$dir/secret-crlf"
+run_cli --secret-file "$secret_file" send message "file with newline"
+check_status 0 "secret file with a trailing newline"
+run_cli --secret-file "$dir/secret-bare" send message "file without newline"
+check_status 0 "secret file without a trailing newline"
+run_cli --secret-file "$dir/secret-crlf" send message "file with CRLF"
+check_status 0 "secret file ending in CRLF"
+
+# Only one newline is stripped: a second one makes the file invalid.
+printf '%s\n\n' "$secret" >"$dir/secret-two-newlines"
+run_cli --secret-file "$dir/secret-two-newlines" send message "two newlines"
+check_status 2 "secret file with two trailing newlines"
+check_contains "$err" "must contain one line" "two-line secret file is explained"
+
+# The file wins over the environment.
+STAYHERE_SECRET=whk_wrong run_cli --secret-file "$secret_file" send message "file beats env"
+check_status 0 "--secret-file wins over STAYHERE_SECRET"
+
+# Secret from standard input.
+run_cli_stdin "$secret_file" --secret-file - send message "secret from stdin"
+check_status 0 "secret from standard input"
+
+# Unusable secret files.
+: >"$dir/empty"
+run_cli --secret-file "$dir/empty" send message "empty"
+check_status 2 "empty secret file"
+check_contains "$err" "is empty" "empty secret file is explained"
+run_cli --secret-file "$dir/no-such-file" send message "missing"
+check_status 2 "missing secret file"
+check_contains "$err" "cannot open the --secret-file file: No such file" "missing secret file is explained"
+check_lacks "$err" "no-such-file" "the secret file path is not echoed"
+run_cli send message "no secret"
+check_status 2 "no secret at all"
+check_contains "$err" "missing webhook secret: set STAYHERE_SECRET or pass --secret-file PATH" \
+    "missing secret says how to fix it"
+
+# Token from the environment, a file, and standard input.
+STAYHERE_TOKEN=$token run_cli list
+check_status 0 "token from STAYHERE_TOKEN"
+run_cli --token-file "$token_file" list
+check_status 0 "token from a file"
+run_cli_stdin "$token_file" --token-file - list
+check_status 0 "token from standard input"
+STAYHERE_TOKEN=not-a-token run_cli --token-file "$token_file" list
+check_status 0 "--token-file wins over STAYHERE_TOKEN"
+STAYHERE_TOKEN=not-a-token run_cli list
+check_status 3 "invalid token from the environment"
+
+# Standard input can feed only one of them.
+run_cli_stdin "$secret_file" --secret-file - invoke message --payload-file -
+check_status 2 "secret and payload both from standard input"
+check_contains "$err" "only one of --secret-file, --token-file and --payload-file may read standard input" \
+    "double use of standard input is explained"
+
+# A payload file with a NUL byte is rejected before sending.
+printf '{"text":"a\0b"}' >"$dir/payload-nul"
+run_cli --secret-file "$secret_file" invoke message --payload-file "$dir/payload-nul"
+check_status 2 "payload file with a NUL byte"
+
+# Secrets are never taken from arguments: there is no option for them.
+run_cli --secret "$secret" send message "secret in argv"
+check_status 2 "--secret is not an option"
+check_lacks "$err" "$secret" "a rejected --secret value is not echoed"
+run_cli --token "$token" list
+check_status 2 "--token is not an option"
+check_lacks "$err" "$token" "a rejected --token value is not echoed"
+run_cli --secret="$secret" send message "secret after ="
+check_status 2 "--secret=VALUE is not an option"
+check_lacks "$err" "$secret" "a rejected --secret= value is not echoed"
+
+finish
