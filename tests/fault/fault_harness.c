@@ -34,7 +34,7 @@ static struct fault_server *take_free_slot(void)
     return NULL;
 }
 
-/* Reads the port line; the child writes it once it is listening. */
+/* Reads the port that the child prints once it is listening. */
 static int read_port(int fd)
 {
     struct pollfd pfd = { fd, POLLIN, 0 };

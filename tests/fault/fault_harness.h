@@ -31,8 +31,8 @@ struct fault_stats {
 };
 
 /*
- * Starts fault_server in `mode` with the NULL-terminated `options` (may be
- * NULL); `tls` 1 adds --tls with cert_path. Returns the server once it has
+ * Starts fault_server in `mode` with the NULL-terminated `options`, which
+ * may be NULL. `tls` 1 adds --tls with cert_path. Returns the server once it has
  * printed its port, or NULL on failure. Servers live in a static pool, so
  * fault_stop_all() can stop them after a failed assertion has left the
  * test function.
@@ -40,10 +40,11 @@ struct fault_stats {
 struct fault_server *fault_server_start(const char *mode, int tls,
                                         const char *const *options);
 
-/* Stops the server, reaps it and removes its folder. Safe to call twice. */
+/* Stops the server, reaps it and removes its folder. Calling it twice is
+ * safe. */
 void fault_server_stop(struct fault_server *server);
 
-/* Stops every server still running; used as the cmocka teardown. */
+/* Stops every server still running. This is the cmocka teardown. */
 int fault_stop_all(void **state);
 
 /* Fills `stats` from the server's stats file. Returns 0, or -1 when the

@@ -1,7 +1,7 @@
 /*
  * fault_replies.c: the replies of the fault-injection server, one per mode.
- * Each broken reply is written by hand on purpose: a real HTTP library would
- * refuse to produce most of them.
+ * Each broken reply is written by hand on purpose, because a real HTTP
+ * library would reject most of them.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -41,7 +41,7 @@ static int send_text(struct fault_conn *conn, const char *text)
     return fault_conn_write(conn, text, strlen(text));
 }
 
-/* Sends a complete reply; `extra_headers` is "" or CRLF-terminated lines. */
+/* Sends a complete reply. `extra_headers` is "" or CRLF-terminated lines. */
 static void send_json_reply(struct fault_conn *conn, int status, const char *extra_headers,
                             const char *body)
 {
@@ -59,7 +59,8 @@ static void send_json_reply(struct fault_conn *conn, int status, const char *ext
         send_text(conn, body);
 }
 
-/* Builds the Retry-After header line the configuration asks for, or "". */
+/* Formats the configured Retry-After header line into `out`, or "" when
+ * none is configured. */
 static void format_retry_after(const struct fault_config *config, char *out, size_t size)
 {
     out[0] = '\0';
@@ -68,8 +69,8 @@ static void format_retry_after(const struct fault_config *config, char *out, siz
         struct tm tm_utc;
         char date[64];
 
-        /* IMF-fixdate (RFC 9110, section 5.6.7); the C locale gives the
-         * English day and month names that the format requires. */
+        /* IMF-fixdate, as RFC 9110 section 5.6.7 defines it. The C locale
+         * gives the English day and month names that the format requires. */
         gmtime_r(&when, &tm_utc);
         strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm_utc);
         snprintf(out, size, "Retry-After: %s\r\n", date);
@@ -144,7 +145,7 @@ static void send_big_body(const struct fault_config *config, struct fault_conn *
         goto done;
 
     /* A client that stops reading at its cap closes the connection, so a
-     * failed write ends the reply early; that is expected. */
+     * failed write is expected and ends the reply early. */
     for (sent = 0; sent < len;) {
         size_t piece = len - sent < 16384 ? len - sent : 16384;
 

@@ -1,7 +1,8 @@
 /*
  * fault_server: a deliberately broken HTTP/1.1 server for the reliability
  * tests. It binds to 127.0.0.1 on a free port, prints the port as the first
- * line of standard output, and answers every request according to its mode.
+ * line of standard output, and replies to every request according to its
+ * mode.
  *
  * Usage: fault_server MODE --stats FILE [options]
  *
@@ -69,8 +70,8 @@ static long ms_since_start(void)
            (now.tv_nsec - started_at.tv_nsec) / 1000000L;
 }
 
-/* Writes one line per request and one per recorded body; call with
- * stats_lock held. Bodies are compact JSON, so one body fits one line. */
+/* Rewrites the stats file: the counts, one line per request and one line
+ * per recorded body. The caller holds stats_lock. */
 static void write_stats_locked(void)
 {
     char tmp_path[4096];
@@ -152,8 +153,8 @@ long fault_conn_read(struct fault_conn *conn, void *buf, size_t len)
     return n;
 }
 
-/* Returns the value of header `name` in `headers` (a NUL-terminated header
- * block), copied into `value`, or 0 when the header is absent. */
+/* Copies the value of header `name` in `headers` (a NUL-terminated header
+ * block) into `value`. Returns 1, or 0 when the header is absent. */
 static int find_header(const char *headers, const char *name, char *value, size_t value_size)
 {
     size_t name_len = strlen(name);
@@ -184,10 +185,10 @@ static int find_header(const char *headers, const char *name, char *value, size_
     return 0;
 }
 
-/* Reads until the end of the header block. Returns the header length
- * (including the blank line) and leaves any body bytes after it in `buf`;
- * `*filled` receives the total bytes read. Returns -1 when the peer closed
- * or sent more than MAX_HEADER_BYTES. */
+/* Reads until the end of the header block and returns its length, blank
+ * line included. Body bytes read with it stay in `buf` after the headers,
+ * and `*filled` receives the total bytes read. Returns -1 when the peer
+ * closed or sent more than MAX_HEADER_BYTES. */
 static long read_headers(struct fault_conn *conn, char *buf, size_t size, size_t *filled)
 {
     *filled = 0;
@@ -229,7 +230,8 @@ static long record_request(const struct fault_request *request, const char *body
     }
     if (index < MAX_RECORDED_REQUESTS) {
         struct recorded_request *r = &stats.recorded[index];
-        size_t kept = body_bytes < MAX_RECORDED_BODY_BYTES ? body_bytes : MAX_RECORDED_BODY_BYTES;
+        size_t stored_bytes =
+            body_bytes < MAX_RECORDED_BODY_BYTES ? body_bytes : MAX_RECORDED_BODY_BYTES;
 
         r->at_ms = ms_since_start();
         snprintf(r->method, sizeof r->method, "%s", request->method);
@@ -237,14 +239,14 @@ static long record_request(const struct fault_request *request, const char *body
         r->body_bytes = body_bytes;
         r->body_complete = body_complete;
         if (body_bytes > 0) {
-            r->body = malloc(kept + 1);
+            r->body = malloc(stored_bytes + 1);
             if (r->body != NULL) {
                 size_t i;
 
-                memcpy(r->body, body, kept);
-                r->body[kept] = '\0';
+                memcpy(r->body, body, stored_bytes);
+                r->body[stored_bytes] = '\0';
                 /* A body line must stay one line in the stats file. */
-                for (i = 0; i < kept; i++)
+                for (i = 0; i < stored_bytes; i++)
                     if (r->body[i] == '\n' || r->body[i] == '\r')
                         r->body[i] = ' ';
             }
@@ -272,6 +274,15 @@ static void close_gracefully(struct fault_conn *conn)
             break;
 }
 
+/* Returns 1 for modes whose fault is the close itself. A graceful close
+ * would hold the connection open until the client gives up, turning a
+ * dropped connection into a stall. */
+static int closes_abruptly(enum fault_mode mode)
+{
+    return mode == FAULT_READ_DROP || mode == FAULT_STALL || mode == FAULT_CLOSE_MID_HEADERS ||
+           mode == FAULT_CLOSE_MID_BODY || mode == FAULT_SHORT_BODY;
+}
+
 static void serve_connection(struct fault_conn *conn)
 {
     static char expect_reply[] = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -284,7 +295,6 @@ static void serve_connection(struct fault_conn *conn)
     long header_len;
     long index;
     int faulty;
-    int drop_only;
 
     if (conn->ssl != NULL && SSL_accept(conn->ssl) != 1)
         goto done;
@@ -300,7 +310,7 @@ static void serve_connection(struct fault_conn *conn)
     if (sscanf(buf, "%15s %1023s", request.method, request.target) != 2)
         goto done;
     request.is_get = strcmp(request.method, "GET") == 0;
-    buf[header_len - 2] = '\0'; /* find_header needs the block alone */
+    buf[header_len - 2] = '\0'; /* ends the block for find_header */
     if (find_header(buf, "Content-Length", value, sizeof value))
         content_length = strtoul(value, NULL, 10);
     if (content_length > MAX_BODY_BYTES)
@@ -324,13 +334,8 @@ static void serve_connection(struct fault_conn *conn)
     index = record_request(&request, buf, body_bytes, body_bytes == content_length);
     faulty = config.fault_count < 0 || index < config.fault_count;
 
-    /* Drop modes must close at once: a graceful close would look like an
-     * orderly end of stream with the whole reply. */
-    drop_only = faulty && (config.mode == FAULT_READ_DROP || config.mode == FAULT_STALL);
     fault_send_reply(&config, conn, &request, faulty);
-    if (!drop_only && !(faulty && (config.mode == FAULT_CLOSE_MID_HEADERS ||
-                                   config.mode == FAULT_CLOSE_MID_BODY ||
-                                   config.mode == FAULT_SHORT_BODY)))
+    if (!(faulty && closes_abruptly(config.mode)))
         close_gracefully(conn);
 
 done:

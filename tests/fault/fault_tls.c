@@ -31,9 +31,9 @@ static int add_extension(X509 *cert, int nid, const char *value)
     return ok;
 }
 
-/* The certificate is its own CA (CA:TRUE, keyCertSign) so that a client can
- * trust it through ca_file alone; the SAN IP entry is what hostname checks
- * of https://127.0.0.1 match against. */
+/* The certificate is its own CA (CA:TRUE, keyCertSign), so a client can
+ * trust it through ca_file alone. Host name checks of https://127.0.0.1
+ * match the subjectAltName entry IP:127.0.0.1. */
 static X509 *make_certificate(EVP_PKEY *key)
 {
     X509 *cert = X509_new();

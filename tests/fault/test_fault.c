@@ -1,11 +1,11 @@
 /*
  * test_fault.c: reliability tests of libstayhooks against fault_server.
  *
- * Each test starts one or two fault servers on 127.0.0.1, makes one library
- * call with a short per-attempt timeout and a retry policy chosen for the
- * case, and checks the outcome (error class or success), the attempts the
- * server saw, that an invoke was not delivered twice, and that the call
- * returned within its deadline plus MARGIN_MS.
+ * Each test starts one or two fault servers on 127.0.0.1 and makes one
+ * library call with a short per-attempt timeout and a retry policy chosen
+ * for the case. It then checks the outcome (error class or success), the
+ * attempts the server counted, that an invoke was not delivered twice, and
+ * that the call returned within its deadline plus MARGIN_MS.
  *
  * Run all tests with no argument, or one test by passing its name.
  */
@@ -179,8 +179,9 @@ static void read_stats(const struct fault_server *server, struct fault_stats *st
     assert_int_equal(fault_stats_read(server, stats), 0);
 }
 
-/* Milliseconds between the server's receipt of request `later - 1` and
- * request `later`: the wait the client made between those attempts. */
+/* Returns the milliseconds between the server's receipt of request
+ * `later - 1` and request `later`, which is the client's wait between
+ * those attempts. */
 static long gap_before(const struct fault_stats *stats, int later)
 {
     assert_true(later >= 1 && later < stats->request_count);
@@ -191,7 +192,7 @@ static long gap_before(const struct fault_stats *stats, int later)
 /* Connection failures                                                     */
 /* ---------------------------------------------------------------------- */
 
-/* Nothing listens, so no request reached a server: every call retries. */
+/* Nothing listens, so no request reached a server and every call retries. */
 static void test_refused_invoke_retried(void **state)
 {
     char base_url[64];
@@ -231,7 +232,7 @@ static void test_refused_list_retried(void **state)
     outcome_free(&out);
 }
 
-/* The server closes each connection before reading: the client may or may
+/* The server closes each connection before reading. The client may or may
  * not have finished sending, but the server read no request. */
 static void test_accept_close_invoke(void **state)
 {
@@ -355,7 +356,7 @@ static void test_stall_list_capped_by_deadline(void **state)
     outcome_free(&out);
 }
 
-/* The reply to the first GET is lost; the retry gets the list. */
+/* The reply to the first GET is lost, and the retry gets the list. */
 static void test_read_drop_list_retried(void **state)
 {
     static const char *const options[] = { "--count", "1", NULL };
@@ -494,7 +495,7 @@ static void test_big_chunked_over_cap(void **state)
     check_over_cap("big-chunked", "65536", 4096);
 }
 
-/* 0 means the default cap of 1 MiB; the reply is 2 MiB. */
+/* A cap of 0 means the default of 1 MiB, and the reply is 2 MiB. */
 static void test_default_cap_one_mib(void **state)
 {
     (void)state;
@@ -564,7 +565,7 @@ static void test_bad_json_invalid_response(void **state)
 /* ---------------------------------------------------------------------- */
 
 /* One 429 with the given Retry-After option, then 200: the invoke is
- * retried once, after a wait in [min_gap_ms, max_gap_ms]. A positive
+ * retried once, after a wait from min_gap_ms to max_gap_ms. A positive
  * `base_delay_ms` sets both the base and the maximum backoff. */
 static void check_rate_limit_then_ok(const char *option, const char *value, long base_delay_ms,
                                      long min_gap_ms, long max_gap_ms)
@@ -614,7 +615,7 @@ static void test_rate_limit_http_date(void **state)
 
 /* An unparsable Retry-After falls back to the 300 ms backoff, never to a
  * zero wait. The jitter keeps at least half the backoff, so the wait is
- * 150 to 300 ms; 100 ms leaves slack for timer granularity. */
+ * 150 to 300 ms. The lower bound of 100 ms leaves slack for timers. */
 static void test_rate_limit_garbage(void **state)
 {
     (void)state;
@@ -673,8 +674,8 @@ static void test_rate_limit_exhausts_attempts(void **state)
 /* 502, 503, 504                                                           */
 /* ---------------------------------------------------------------------- */
 
-/* 503 with Retry-After says the server did not act, so an invoke is
- * retried; both bodies arrive, but only the second was accepted. */
+/* A 503 with Retry-After means the server did not act, so the invoke is
+ * retried. Both bodies arrive, but the server accepted only the second. */
 static void test_unavailable_retry_after_invoke(void **state)
 {
     static const char *const options[] = { "--status", "503", "--count", "1",
@@ -740,7 +741,8 @@ static void test_gateway_timeout_invoke_not_retried(void **state)
     check_status_invoke_not_retried("504");
 }
 
-/* `failures` replies of `status`, then 200; a GET is retried each time. */
+/* Replies `failures` times with `status`, then 200. The GET is retried
+ * each time. */
 static void check_status_list_retried(const char *status, const char *failures)
 {
     const char *const options[] = { "--status", status, "--count", failures, NULL };
@@ -886,7 +888,7 @@ static void test_server_error_list_not_retried(void **state)
 /* ---------------------------------------------------------------------- */
 
 /* The 302 comes back as an http error with its Location, and the second
- * server never sees a connection, so no secret or token reaches it. */
+ * server gets no connection, so no secret or token reaches it. */
 static void check_redirect_not_followed(int invoke)
 {
     char location[128];
@@ -937,8 +939,8 @@ static void test_redirect_list_not_followed(void **state)
 /* TLS                                                                     */
 /* ---------------------------------------------------------------------- */
 
-/* The certificate is self-signed and in no trust store: the handshake
- * fails, so no request reaches the server. */
+/* The certificate is self-signed and in no trust store, so the handshake
+ * fails and no request reaches the server. */
 static void test_tls_untrusted_fails(void **state)
 {
     struct outcome out;
@@ -1004,9 +1006,9 @@ static void test_tls_insecure_succeeds(void **state)
 #define PROXY_PLACEHOLDER "<proxy>"
 
 /*
- * Sends one message from a forked child with the variables in `env` set
- * (name, value pairs, NULL-terminated; PROXY_PLACEHOLDER in a value becomes
- * `proxy_url`), so they never leak into other tests. Returns the child's
+ * Sends one message from a forked child with the variables in `env` set,
+ * so they never leak into other tests. `env` is NULL-terminated name and
+ * value pairs, and PROXY_PLACEHOLDER in a value becomes `proxy_url`. Returns the child's
  * result code, or -1 when the child did not exit normally.
  */
 static int send_with_env(const char *const *env, const char *proxy_url, int port)
@@ -1106,8 +1108,8 @@ static void test_proxy_all_proxy_routes(void **state)
     check_proxy_route(env, 1);
 }
 
-/* The library reads an empty http_proxy as unset and goes on to all_proxy;
- * libcurl 7.88 on its own would take the empty value as "no proxy". */
+/* The library reads an empty http_proxy as unset and goes on to all_proxy,
+ * whereas libcurl 7.88 on its own would take the empty value as "no proxy". */
 static void test_proxy_empty_falls_to_all_proxy(void **state)
 {
     static const char *const env[] = { "http_proxy", "", "all_proxy", PROXY_PLACEHOLDER, NULL };
