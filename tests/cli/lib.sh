@@ -10,6 +10,10 @@
 #                             a webhook; sets $token_file, $secret_file,
 #                             $webhook and exports STAYHERE_ROOM/WEBHOOK
 #   read_back KIND            GET /api/rooms/R1/KIND into $STAYHOOKS_TEST_DIR/KIND.json
+#   use_bad_server            after setup_room: enables the cli_bad_server helpers
+#   start_bad_server MODE     starts cli_bad_server; sets $bad_url
+#   stop_bad_server
+#   find_closed_port          sets $closed_url to a loopback URL nobody listens on
 #   finish                    prints the summary and exits 1 on any failure
 
 set -u
@@ -160,6 +164,46 @@ count_received() {
 
     read_back "$kind"
     grep -o '"createdAt"' "$STAYHOOKS_TEST_DIR/$kind.json" | wc -l
+}
+
+bad_server_pid=
+
+# Replaces the EXIT trap that start_server installed with one that also
+# stops the bad server, so call it after setup_room.
+use_bad_server() {
+    : "${STAYHOOKS_BAD_SERVER:?set STAYHOOKS_BAD_SERVER to the cli_bad_server binary}"
+    trap 'stop_bad_server; stop_server' EXIT
+}
+
+start_bad_server() {
+    local mode=$1 fifo=$STAYHOOKS_TEST_DIR/bad-server.out line=
+
+    rm -f "$fifo"
+    mkfifo "$fifo"
+    "$STAYHOOKS_BAD_SERVER" "$mode" 60 >"$fifo" &
+    bad_server_pid=$!
+    if ! read -r -t 10 line <"$fifo"; then
+        fail "cli_bad_server $mode did not start"
+        finish
+    fi
+    bad_url=http://${line#listening on }
+}
+
+stop_bad_server() {
+    if [ -n "$bad_server_pid" ]; then
+        kill "$bad_server_pid" 2>/dev/null
+        wait "$bad_server_pid" 2>/dev/null
+        bad_server_pid=
+    fi
+}
+
+# A port that the bad server held a moment ago is free, and no test starts
+# anything on it.
+# NOTE: another program on the machine could take the port in between.
+find_closed_port() {
+    start_bad_server text-ok
+    stop_bad_server
+    closed_url=$bad_url
 }
 
 finish() {

@@ -4,37 +4,10 @@
 # network (6), delivery unknown (7) and anything else (1).
 . "$(dirname "$0")/lib.sh"
 
-: "${STAYHOOKS_BAD_SERVER:?set STAYHOOKS_BAD_SERVER to the cli_bad_server binary}"
-
 setup_room
+use_bad_server
 export STAYHERE_SECRET
 STAYHERE_SECRET=$(cat "$secret_file")
-
-bad_server_pid=
-stop_bad_server() {
-    if [ -n "$bad_server_pid" ]; then
-        kill "$bad_server_pid" 2>/dev/null
-        wait "$bad_server_pid" 2>/dev/null
-        bad_server_pid=
-    fi
-}
-# start_server's EXIT trap would be replaced, so this one calls it too.
-trap 'stop_bad_server; stop_server' EXIT
-
-# Starts cli_bad_server in MODE and sets $bad_url to its base URL.
-start_bad_server() {
-    local mode=$1 fifo=$STAYHOOKS_TEST_DIR/bad-server.out line=
-
-    rm -f "$fifo"
-    mkfifo "$fifo"
-    "$STAYHOOKS_BAD_SERVER" "$mode" 60 >"$fifo" &
-    bad_server_pid=$!
-    if ! read -r -t 10 line <"$fifo"; then
-        fail "cli_bad_server $mode did not start"
-        finish
-    fi
-    bad_url=http://${line#listening on }
-}
 
 # 0: success, checked so a broken setup cannot make every failure pass.
 run_cli send message "baseline"
@@ -135,10 +108,10 @@ check_status 7 "connection closed after the request"
 check_contains "$err" "delivery unknown" "closed connection says delivery is unknown"
 check_contains "$err" "stayhooks: network error" "closed connection is a network error"
 
-# 6: nothing listens on the port (the bad server's port, after it stopped).
-free_url=$bad_url
+# 6: nothing listens on the port.
 stop_bad_server
-run_cli --base-url "$free_url" --retries 0 send message "nobody listens"
+find_closed_port
+run_cli --base-url "$closed_url" --retries 0 send message "nobody listens"
 check_status 6 "connection refused"
 check_contains "$err" "stayhooks: network error: " "refused connection is a network error"
 check_lacks "$err" "delivery unknown" "refused connection is not delivery unknown"

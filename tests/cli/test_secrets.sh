@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The token and the webhook secret never appear on stdout or stderr, in
+# --verbose logs, --dry-run output or error paths. The one exception is the
+# new secret that create and rotate print on purpose, which is not checked
+# here.
+. "$(dirname "$0")/lib.sh"
+
+setup_room
+secret=$(cat "$secret_file")
+token=$(cat "$token_file")
+dir=$STAYHOOKS_TEST_DIR
+
+# Checks that neither credential appears in the last run's output.
+check_no_credentials() {
+    local what=$1
+
+    check_lacks "$out" "$secret" "$what: secret absent from stdout"
+    check_lacks "$err" "$secret" "$what: secret absent from stderr"
+    check_lacks "$out" "$token" "$what: token absent from stdout"
+    check_lacks "$err" "$token" "$what: token absent from stderr"
+}
+
+# --verbose on success: the request and reply lines are logged, redacted.
+run_cli --verbose --secret-file "$secret_file" send message "verbose send"
+check_status 0 "verbose send"
+check_contains "$err" "stayhooks: debug: > POST $STAYHERE_BASE_URL/api/webhooks/R1/$webhook/invoke" \
+    "verbose logs the request line"
+check_contains "$err" "x-stay-webhook-secret: <redacted>" "verbose shows the secret header redacted"
+check_contains "$err" "stayhooks: debug: < HTTP 200" "verbose logs the reply status"
+check_no_credentials "verbose send"
+
+run_cli --verbose --token-file "$token_file" list
+check_status 0 "verbose list"
+check_contains "$err" "Authorization: Bearer <redacted>" "verbose shows the bearer token redacted"
+check_no_credentials "verbose list"
+
+# --verbose on error paths: wrong secret, wrong token, unknown webhook.
+printf '%s\n' "${secret}x" >"$dir/longer-secret"
+run_cli --verbose --secret-file "$dir/longer-secret" send message "wrong secret"
+check_status 3 "verbose send with a wrong secret"
+check_no_credentials "verbose wrong secret"
+check_lacks "$err" "${secret}x" "the wrong secret is not shown either"
+
+STAYHERE_TOKEN=${token}x run_cli --verbose list
+check_status 3 "verbose list with a wrong token"
+check_no_credentials "verbose wrong token"
+
+run_cli --verbose --secret-file "$secret_file" --webhook wh_unknown send message "nobody"
+check_status 4 "verbose send to an unknown webhook"
+check_no_credentials "verbose unknown webhook"
+
+# Network error: nothing listens on the port.
+use_bad_server
+find_closed_port
+run_cli --verbose --retries 0 --base-url "$closed_url" --secret-file "$secret_file" send message "refused"
+check_status 6 "verbose send to a closed port"
+check_no_credentials "verbose network error"
+
+# --dry-run output shows both credentials as <redacted>.
+run_cli --dry-run --secret-file "$secret_file" send message "dry"
+check_status 0 "dry-run send"
+check_contains "$out" '"x-stay-webhook-secret":"<redacted>"' "dry-run redacts the secret"
+check_no_credentials "dry-run send"
+run_cli --dry-run --token-file "$token_file" --verbose rotate
+check_status 0 "dry-run rotate"
+check_contains "$out" '"Authorization":"Bearer <redacted>"' "dry-run redacts the token"
+check_no_credentials "dry-run rotate"
+
+# Validation error with credentials set.
+run_cli --verbose --secret-file "$secret_file" send poll "Q" "only one"
+check_status 2 "verbose validation error"
+check_no_credentials "verbose validation error"
+
+finish
