@@ -170,6 +170,21 @@ static void sleep_ms(long ms)
         ;
 }
 
+void fault_send_keepalive_ok(struct fault_conn *conn, const struct fault_request *request)
+{
+    char head[256];
+    const char *body = ok_body(request);
+
+    snprintf(head, sizeof head,
+             "HTTP/1.1 200 OK\r\n"
+             "Content-Type: application/json\r\n"
+             "Content-Length: %zu\r\n"
+             "\r\n",
+             strlen(body));
+    if (send_text(conn, head) == 0)
+        send_text(conn, body);
+}
+
 void fault_send_reply(const struct fault_config *config, struct fault_conn *conn,
                       const struct fault_request *request, int faulty)
 {
@@ -233,6 +248,8 @@ void fault_send_reply(const struct fault_config *config, struct fault_conn *conn
     case FAULT_REDIRECT:
         snprintf(headers, sizeof headers, "Location: %s\r\n", config->location);
         send_json_reply(conn, 302, headers, "{\"error\":\"moved\"}");
+        break;
+    case FAULT_KEEPALIVE_DROP: /* handled by the connection loop */
         break;
     }
 }

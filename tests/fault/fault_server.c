@@ -283,33 +283,29 @@ static int closes_abruptly(enum fault_mode mode)
            mode == FAULT_CLOSE_MID_BODY || mode == FAULT_SHORT_BODY;
 }
 
-static void serve_connection(struct fault_conn *conn)
+/*
+ * Reads one request into `request` and its body into `buf`, which has room
+ * for MAX_HEADER_BYTES + MAX_BODY_BYTES + 1 bytes, records it in the stats
+ * and returns its index. Returns -1 when the peer closed or sent no valid
+ * request line.
+ */
+static long read_request(struct fault_conn *conn, char *buf, struct fault_request *request)
 {
     static char expect_reply[] = "HTTP/1.1 100 Continue\r\n\r\n";
-    struct fault_request request;
-    char *buf = NULL;
     char value[256];
     size_t filled = 0;
     size_t content_length = 0;
     size_t body_bytes;
     long header_len;
-    long index;
-    int faulty;
 
-    if (conn->ssl != NULL && SSL_accept(conn->ssl) != 1)
-        goto done;
-
-    buf = malloc(MAX_HEADER_BYTES + MAX_BODY_BYTES + 1);
-    if (buf == NULL)
-        goto done;
     header_len = read_headers(conn, buf, MAX_HEADER_BYTES, &filled);
     if (header_len < 0)
-        goto done;
+        return -1;
 
-    memset(&request, 0, sizeof request);
-    if (sscanf(buf, "%15s %1023s", request.method, request.target) != 2)
-        goto done;
-    request.is_get = strcmp(request.method, "GET") == 0;
+    memset(request, 0, sizeof *request);
+    if (sscanf(buf, "%15s %1023s", request->method, request->target) != 2)
+        return -1;
+    request->is_get = strcmp(request->method, "GET") == 0;
     buf[header_len - 2] = '\0'; /* ends the block for find_header */
     if (find_header(buf, "Content-Length", value, sizeof value))
         content_length = strtoul(value, NULL, 10);
@@ -331,7 +327,35 @@ static void serve_connection(struct fault_conn *conn)
     }
     buf[body_bytes] = '\0';
 
-    index = record_request(&request, buf, body_bytes, body_bytes == content_length);
+    return record_request(request, buf, body_bytes, body_bytes == content_length);
+}
+
+static void serve_connection(struct fault_conn *conn)
+{
+    struct fault_request request;
+    char *buf = NULL;
+    long index;
+    int faulty;
+
+    if (conn->ssl != NULL && SSL_accept(conn->ssl) != 1)
+        goto done;
+    buf = malloc(MAX_HEADER_BYTES + MAX_BODY_BYTES + 1);
+    if (buf == NULL)
+        goto done;
+
+    /* Only this mode keeps a connection open for a second request, and
+     * drops that request once it has been read. */
+    if (config.mode == FAULT_KEEPALIVE_DROP) {
+        if (read_request(conn, buf, &request) < 0)
+            goto done;
+        fault_send_keepalive_ok(conn, &request);
+        read_request(conn, buf, &request);
+        goto done;
+    }
+
+    index = read_request(conn, buf, &request);
+    if (index < 0)
+        goto done;
     faulty = config.fault_count < 0 || index < config.fault_count;
 
     fault_send_reply(&config, conn, &request, faulty);
@@ -377,6 +401,7 @@ static const struct {
     { "status", FAULT_STATUS },
     { "read-drop", FAULT_READ_DROP },
     { "redirect", FAULT_REDIRECT },
+    { "keepalive-drop", FAULT_KEEPALIVE_DROP },
 };
 
 static void print_usage(FILE *out)

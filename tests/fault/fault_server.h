@@ -22,7 +22,9 @@ enum fault_mode {
     FAULT_BAD_JSON,          /* status 200 with a body that is not JSON */
     FAULT_STATUS,            /* reply with `status` (429, 503...) */
     FAULT_READ_DROP,         /* read the whole request, then close */
-    FAULT_REDIRECT           /* 302 with a Location header */
+    FAULT_REDIRECT,          /* 302 with a Location header */
+    FAULT_KEEPALIVE_DROP     /* keep the connection after a 200, then read
+                                the next request on it and close */
 };
 
 struct fault_config {
@@ -64,6 +66,10 @@ long fault_conn_read(struct fault_conn *conn, void *buf, size_t len);
  */
 void fault_send_reply(const struct fault_config *config, struct fault_conn *conn,
                       const struct fault_request *request, int faulty);
+
+/* Sends a valid 200 reply that leaves the connection open for another
+ * request (no "Connection: close"). */
+void fault_send_keepalive_ok(struct fault_conn *conn, const struct fault_request *request);
 
 /*
  * Generates a self-signed certificate for IP 127.0.0.1, writes it as PEM to

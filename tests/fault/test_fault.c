@@ -306,6 +306,49 @@ static void test_read_drop_invoke_not_retried(void **state)
     check_invoke_delivery_unknown("read-drop", NULL);
 }
 
+/*
+ * The client keeps the connection of a successful invoke. The server reads
+ * the next invoke on that connection and closes it without a reply. libcurl
+ * resends a request on a fresh connection when a reused one dies before any
+ * reply byte arrives, which would deliver this invoke twice.
+ */
+static void test_keepalive_drop_invoke_not_resent(void **state)
+{
+    stayhooks_target target = { "R1", "W1", NULL, FAULT_SECRET };
+    stayhooks_message message = { "fault test", NULL, NULL };
+    stayhooks_invoke_result *first = NULL;
+    stayhooks_client *client = NULL;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_stats stats;
+    struct outcome out;
+    struct timespec start;
+    struct fault_server *server = start_server("keepalive-drop", 0, NULL);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    assert_int_equal(stayhooks_client_new(&opts, &client, NULL), STAYHOOKS_OK);
+    assert_int_equal(stayhooks_send_message(client, &target, &message, &first, NULL),
+                     STAYHOOKS_OK);
+    stayhooks_invoke_result_free(first);
+
+    memset(&out, 0, sizeof out);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    out.rc = stayhooks_send_message(client, &target, &message, &out.result, &out.err);
+    out.elapsed_ms = fault_elapsed_ms(&start);
+    stayhooks_client_free(client);
+    print_outcome("second send_message", &out);
+    read_stats(server, &stats);
+
+    assert_int_equal(stats.invoke_bodies, 2);
+    assert_int_equal(stats.connections, 1);
+    assert_failed_with(&out, STAYHOOKS_ERR_NETWORK);
+    assert_int_equal(stayhooks_error_delivery_unknown(out.err), 1);
+    assert_int_equal(stayhooks_error_attempts(out.err), 1);
+    assert_within_deadline(&out, &opts);
+    outcome_free(&out);
+}
+
 /* A stalled invoke times out after one attempt's timeout and is not
  * retried, although the deadline would leave room for more attempts. */
 static void test_stall_invoke_delivery_unknown(void **state)
@@ -1137,6 +1180,7 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_mid_body_invoke_not_retried),
     FAULT_TEST(test_short_body_invoke_not_retried),
     FAULT_TEST(test_read_drop_invoke_not_retried),
+    FAULT_TEST(test_keepalive_drop_invoke_not_resent),
     FAULT_TEST(test_stall_invoke_delivery_unknown),
     FAULT_TEST(test_stall_list_capped_by_deadline),
     FAULT_TEST(test_read_drop_list_retried),
