@@ -310,7 +310,9 @@ static void test_read_drop_invoke_not_retried(void **state)
  * The client keeps the connection of a successful invoke. The server reads
  * the next invoke on that connection and closes it without a reply. libcurl
  * resends a request on a fresh connection when a reused one dies before any
- * reply byte arrives, which would deliver this invoke twice.
+ * reply byte arrives, which would deliver this invoke twice. Either fix is
+ * correct: the second invoke goes out on a fresh connection and succeeds,
+ * or it fails with delivery unknown. Either way the server gets 2 bodies.
  */
 static void test_keepalive_drop_invoke_not_resent(void **state)
 {
@@ -341,10 +343,16 @@ static void test_keepalive_drop_invoke_not_resent(void **state)
     read_stats(server, &stats);
 
     assert_int_equal(stats.invoke_bodies, 2);
-    assert_int_equal(stats.connections, 1);
-    assert_failed_with(&out, STAYHOOKS_ERR_NETWORK);
-    assert_int_equal(stayhooks_error_delivery_unknown(out.err), 1);
-    assert_int_equal(stayhooks_error_attempts(out.err), 1);
+    assert_int_equal(stats.requests, 2);
+    if (out.rc == STAYHOOKS_OK) {
+        assert_invoke_succeeded(&out);
+        assert_int_equal(stats.connections, 2);
+    } else {
+        assert_failed_with(&out, STAYHOOKS_ERR_NETWORK);
+        assert_int_equal(stayhooks_error_delivery_unknown(out.err), 1);
+        assert_int_equal(stayhooks_error_attempts(out.err), 1);
+        assert_int_equal(stats.connections, 1);
+    }
     assert_within_deadline(&out, &opts);
     outcome_free(&out);
 }
