@@ -170,6 +170,27 @@ static void sleep_ms(long ms)
         ;
 }
 
+/* Sends a valid reply whose body arrives one byte every 100 ms, so that
+ * only a timeout on the whole transfer, not one on idle time, stops it. */
+static void send_trickle(struct fault_conn *conn, const struct fault_request *request)
+{
+    char head[256];
+    const char *body = ok_body(request);
+    size_t len = strlen(body);
+    size_t i;
+
+    snprintf(head, sizeof head,
+             "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\nConnection: close\r\n\r\n", len);
+    if (send_text(conn, head) != 0)
+        return;
+    for (i = 0; i < len; i++) {
+        if (fault_conn_write(conn, body + i, 1) != 0)
+            return;
+        sleep_ms(100);
+    }
+}
+
 void fault_send_keepalive_ok(struct fault_conn *conn, const struct fault_request *request)
 {
     char head[256];
@@ -250,6 +271,9 @@ void fault_send_reply(const struct fault_config *config, struct fault_conn *conn
         send_json_reply(conn, 302, headers, "{\"error\":\"moved\"}");
         break;
     case FAULT_KEEPALIVE_DROP: /* handled by the connection loop */
+        break;
+    case FAULT_TRICKLE:
+        send_trickle(conn, request);
         break;
     }
 }

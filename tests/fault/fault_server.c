@@ -7,10 +7,13 @@
  * Usage: fault_server MODE --stats FILE [options]
  *
  * After each accepted connection and each request whose headers were fully
- * read, it rewrites the stats file (atomically, by rename) with the counts
- * and the request bodies it received; that file is the control channel the
- * tests read. Replies always carry "Connection: close", so every attempt of
- * a client arrives on a new connection.
+ * read, it rewrites the stats file with the counts and the request bodies
+ * it received. The tests read that file, which the server replaces by
+ * rename so that no reader sees half of it.
+ *
+ * Replies carry "Connection: close", so every attempt of a client arrives
+ * on a new connection. The exception is mode keepalive-drop, which tests
+ * connection reuse.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -402,6 +405,7 @@ static const struct {
     { "read-drop", FAULT_READ_DROP },
     { "redirect", FAULT_REDIRECT },
     { "keepalive-drop", FAULT_KEEPALIVE_DROP },
+    { "trickle", FAULT_TRICKLE },
 };
 
 static void print_usage(FILE *out)
@@ -416,7 +420,8 @@ static void print_usage(FILE *out)
     fprintf(out,
             "\noptions:\n"
             "  --stats FILE          file rewritten with counts after each event (required)\n"
-            "  --count N             requests that get the fault, then valid replies (default: all)\n"
+            "  --count N             requests that get the fault before replies turn valid\n"
+            "                        (default: all)\n"
             "  --status CODE         status for mode 'status' (default 503)\n"
             "  --retry-after VALUE   send Retry-After: VALUE with fault replies\n"
             "  --retry-after-date S  send Retry-After as an HTTP date S seconds ahead\n"
@@ -455,7 +460,7 @@ static int parse_args(int argc, char **argv)
         const char *value = i + 1 < argc ? argv[i + 1] : NULL;
 
         if (value == NULL) {
-            fprintf(stderr, "fault_server: option %s needs a value\n", option);
+            fprintf(stderr, "fault_server: missing value for option %s\n", option);
             return -1;
         }
         if (strcmp(option, "--stats") == 0)
@@ -484,21 +489,22 @@ static int parse_args(int argc, char **argv)
         }
     }
     if (config.stats_path == NULL) {
-        fprintf(stderr, "fault_server: --stats FILE is required\n");
+        fprintf(stderr, "fault_server: missing --stats FILE\n");
         return -1;
     }
     if (config.mode == FAULT_REDIRECT && config.location == NULL) {
-        fprintf(stderr, "fault_server: mode 'redirect' needs --location URL\n");
+        fprintf(stderr, "fault_server: missing --location URL, which mode 'redirect' requires\n");
         return -1;
     }
     if (config.lifetime_s <= 0 || config.lifetime_s > 600) {
-        fprintf(stderr, "fault_server: --lifetime-s must be 1 to 600\n");
+        fprintf(stderr, "fault_server: invalid --lifetime-s %ld: use 1 to 600 seconds\n",
+                config.lifetime_s);
         return -1;
     }
     return 0;
 }
 
-/* Binds a listening socket to 127.0.0.1 on a free port; never to any other
+/* Binds a listening socket to 127.0.0.1 on a free port, never to any other
  * address. Returns the socket, or -1. */
 static int listen_on_loopback(int *port)
 {

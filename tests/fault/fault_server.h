@@ -23,8 +23,9 @@ enum fault_mode {
     FAULT_STATUS,            /* reply with `status` (429, 503...) */
     FAULT_READ_DROP,         /* read the whole request, then close */
     FAULT_REDIRECT,          /* 302 with a Location header */
-    FAULT_KEEPALIVE_DROP     /* keep the connection after a 200, then read
+    FAULT_KEEPALIVE_DROP,    /* keep the connection after a 200, then read
                                 the next request on it and close */
+    FAULT_TRICKLE            /* valid reply, body sent one byte per 100 ms */
 };
 
 struct fault_config {

@@ -382,6 +382,29 @@ static void test_stall_invoke_delivery_unknown(void **state)
     outcome_free(&out);
 }
 
+/* The reply body arrives one byte every 100 ms, so the connection is never
+ * idle. The per-attempt timeout still ends the transfer after 1 s. */
+static void test_trickle_invoke_times_out(void **state)
+{
+    struct outcome out;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_stats stats;
+    struct fault_server *server = start_server("trickle", 0, NULL);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    send_test_message(&opts, &out);
+    read_stats(server, &stats);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_NETWORK);
+    assert_int_equal(stayhooks_error_delivery_unknown(out.err), 1);
+    assert_int_equal(stayhooks_error_attempts(out.err), 1);
+    assert_int_equal(stats.requests, 1);
+    assert_in_range(out.elapsed_ms, PER_ATTEMPT_MS - 100, PER_ATTEMPT_MS + MARGIN_MS);
+    outcome_free(&out);
+}
+
 /* A GET is safe to repeat, so it is retried after a timeout, but the whole
  * call still ends by the deadline. */
 static void test_stall_list_capped_by_deadline(void **state)
@@ -671,6 +694,13 @@ static void test_rate_limit_garbage(void **state)
 {
     (void)state;
     check_rate_limit_then_ok("--retry-after", "soon-ish", 300, 100, 300 + MARGIN_MS);
+}
+
+/* A negative Retry-After is invalid, so the 300 ms backoff applies. */
+static void test_rate_limit_negative(void **state)
+{
+    (void)state;
+    check_rate_limit_then_ok("--retry-after", "-1", 300, 100, 300 + MARGIN_MS);
 }
 
 /* A wait longer than the time left fails at once as a rate-limit error. */
@@ -1190,6 +1220,7 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_read_drop_invoke_not_retried),
     FAULT_TEST(test_keepalive_drop_invoke_not_resent),
     FAULT_TEST(test_stall_invoke_delivery_unknown),
+    FAULT_TEST(test_trickle_invoke_times_out),
     FAULT_TEST(test_stall_list_capped_by_deadline),
     FAULT_TEST(test_read_drop_list_retried),
     FAULT_TEST(test_refused_stops_at_deadline),
@@ -1205,6 +1236,7 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_rate_limit_fractional),
     FAULT_TEST(test_rate_limit_http_date),
     FAULT_TEST(test_rate_limit_garbage),
+    FAULT_TEST(test_rate_limit_negative),
     FAULT_TEST(test_rate_limit_past_deadline),
     FAULT_TEST(test_rate_limit_exhausts_attempts),
     FAULT_TEST(test_unavailable_retry_after_invoke),
