@@ -1,7 +1,7 @@
 /*
  * args.c: turns argv and the STAYHERE_* environment into struct cli_args.
  *
- * One getopt_long table holds the global options and every subcommand's
+ * One getopt_long table contains the global options and every subcommand's
  * options, so that any option may come before or after the subcommand.
  * Each option lists the commands it belongs to, and an option given to a
  * command it does not belong to is a usage error.
@@ -156,7 +156,7 @@ static int strings_push(struct cli_strings *list, const char *value)
     return 0;
 }
 
-/* Parses a whole decimal integer in [min, max]; returns 0 on success. */
+/* Parses a whole decimal integer in [min, max] and returns 0 on success. */
 static int parse_int(const char *text, long min, long max, long *out)
 {
     char *end = NULL;
@@ -172,7 +172,7 @@ static int parse_int(const char *text, long min, long max, long *out)
     return 0;
 }
 
-/* Parses "A<sep>B" into two non-negative ints; the server judges ranges. */
+/* Parses "A<sep>B" into two non-negative ints. The server judges ranges. */
 static int parse_pair(const char *text, const char *separators, int *a, int *b)
 {
     char buffer[64];
@@ -213,7 +213,7 @@ static const char *env_or_null(const char *name)
     return (value != NULL && value[0] != '\0') ? value : NULL;
 }
 
-/* Stores one option's value; returns CLI_EXIT_OK or CLI_EXIT_USAGE. */
+/* Stores one option's value and returns CLI_EXIT_OK or CLI_EXIT_USAGE. */
 static int apply_option(struct cli_args *args, int id, const char *value)
 {
     long number = 0;

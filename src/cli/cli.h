@@ -1,6 +1,6 @@
 /*
  * cli.h: private declarations shared by the files of the stayhooks program.
- * Not installed; nothing here is part of the library's API.
+ * Not installed, and nothing here is part of the library's API.
  */
 #ifndef STAYHOOKS_CLI_H
 #define STAYHOOKS_CLI_H
@@ -43,8 +43,8 @@ struct cli_strings {
 };
 
 /*
- * The parsed command line. Strings point into argv or into the environment;
- * NULL means "not given".
+ * The parsed command line. Strings point into argv or into the environment,
+ * and NULL means "not given".
  */
 struct cli_args {
     enum cli_command command;

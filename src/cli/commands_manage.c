@@ -9,8 +9,8 @@
 
 #include "cli.h"
 
-/* Returns the permissions to pass to the library: NULL when none were
- * given, which asks for the default set on create and leaves them
+/* Returns the permissions to pass to the library, or NULL when none were
+ * given. NULL requests the default set on create and leaves the set
  * unchanged on update. */
 static const char *const *permission_list(const struct cli_args *args)
 {

@@ -114,8 +114,8 @@ int cli_run_send(stayhooks_client *client, const struct cli_args *args,
         cli_print_invoke_result(result);
     }
     if (rc == STAYHOOKS_OK && !result->ok) {
-        /* NOTE: a 2xx reply with "ok": false is not described by the
-         * protocol; the result is printed and the exit status is 1. */
+        /* NOTE: the protocol does not describe a 2xx reply with "ok": false.
+         * The result is printed and the exit status is 1. */
         cli_fail("the server replied ok: false to the invoke");
         rc = STAYHOOKS_ERR_INTERNAL;
     }

@@ -130,7 +130,7 @@ static char *read_credential_file(const char *path, const char *option)
     return value;
 }
 
-/* Copies an environment variable; returns 0, or -1 when out of memory. */
+/* Copies an environment variable and returns 0, or -1 when out of memory. */
 static int copy_env(const char *name, char **out)
 {
     const char *value = getenv(name);
@@ -210,7 +210,7 @@ void cli_inputs_free(struct cli_inputs *inputs)
 {
     if (inputs == NULL)
         return;
-    /* Clear the secrets before the memory goes back to the allocator;
+    /* Clear the secrets before the memory goes back to the allocator.
      * explicit_bzero is not optimised away like a memset before free. */
     if (inputs->token != NULL)
         explicit_bzero(inputs->token, strlen(inputs->token));

@@ -19,7 +19,7 @@ int cli_exit_status(int code, const stayhooks_error *err)
         return CLI_EXIT_INVALID_RESPONSE;
     case STAYHOOKS_ERR_NETWORK:
         /* The request may have reached the server, so a retry could
-         * deliver it twice; scripts must be able to tell this apart. */
+         * deliver it twice. Scripts must be able to tell this apart. */
         if (err != NULL && stayhooks_error_delivery_unknown(err))
             return CLI_EXIT_DELIVERY_UNKNOWN;
         return CLI_EXIT_NETWORK;

@@ -12,7 +12,7 @@ struct log_settings {
 };
 
 /* Library log lines are already redacted. Request and reply lines (debug)
- * and retries (info) are shown with --verbose; warnings always. */
+ * and retries (info) are shown only with --verbose, warnings always. */
 static void log_line(void *userdata, stayhooks_log_level level, const char *line)
 {
     const struct log_settings *settings = userdata;

@@ -12,8 +12,8 @@
 
 #include "cli.h"
 
-/* Longest server text printed in an error line; an HTML error page from a
- * proxy would otherwise fill the terminal. */
+/* Maximum bytes of server text in an error line, because an HTML error
+ * page from a proxy would otherwise fill the terminal. */
 #define ERROR_TEXT_MAX_BYTES 400
 
 /* Writes `text` with control characters replaced, at most `max_bytes`

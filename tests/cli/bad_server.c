@@ -2,7 +2,7 @@
  * bad_server.c: a misbehaving HTTP server for the CLI's exit-status tests.
  *
  * Usage: bad_server MODE [MAX_SECONDS]
- *   MODE text-ok  answers every request with 200 and the body "OK", which is
+ *   MODE text-ok  replies to every request with 200 and the body "OK", which is
  *                 not JSON (the CLI must exit 5, invalid response).
  *   MODE close    reads each whole request, then closes the connection
  *                 without a reply (the CLI must exit 7, delivery unknown).

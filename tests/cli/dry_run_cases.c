@@ -172,8 +172,8 @@ static int map_client(struct invocation *inv, json_t *client, json_t *args, char
                 return set_reason(reason, "client token is not a string");
             inv->token = json_string_value(value);
         } else if (strcmp(key, "default_alias") == 0) {
-            /* The CLI has one --alias; an explicit alias wins, as in the
-             * library. */
+            /* The CLI has one --alias, so an explicit alias wins, as in
+             * the library. */
             if (json_object_get(args, "alias") == NULL
                 && add_string_option(inv, "--alias", value, reason) != 0)
                 return -1;
@@ -184,7 +184,7 @@ static int map_client(struct invocation *inv, json_t *client, json_t *args, char
     return 0;
 }
 
-/* Maps one argument of a call; returns 1 when `key` is not known here. */
+/* Maps one argument of a call and returns 1 when `key` is not known here. */
 static int map_common_arg(struct invocation *inv, const char *key, json_t *value, char *reason)
 {
     if (strcmp(key, "room_id") == 0)
@@ -249,7 +249,7 @@ static int map_manage_arg(struct invocation *inv, const char *key, json_t *value
     if (strcmp(key, "label") == 0)
         return add_string_option(inv, "--label", value, reason);
     if (strcmp(key, "permissions") == 0) {
-        /* Repeated --permission cannot say "an empty list". */
+        /* Repeated --permission options cannot express an empty list. */
         if (json_is_array(value) && json_array_size(value) == 0)
             return set_reason(reason, "an explicitly empty permission list has no CLI form");
         return add_repeated_option(inv, "--permission", value, reason);
@@ -603,7 +603,7 @@ static int check_no_credentials(const struct run_result *run, const char *const 
     return 0;
 }
 
-/* Runs one case; returns 0 pass, 1 fail, 2 skip. */
+/* Runs one case and returns 0 (pass), 1 (fail) or 2 (skip). */
 static int run_case(const char *cli, json_t *test_case, const char *const *file_credentials,
                     const char *temp_dir, char *reason)
 {

@@ -13,7 +13,7 @@
 #   use_bad_server            after setup_room: enables the cli_bad_server helpers
 #   start_bad_server MODE     starts cli_bad_server; sets $bad_url
 #   stop_bad_server
-#   find_closed_port          sets $closed_url to a loopback URL nobody listens on
+#   find_closed_port          sets $closed_url to a loopback URL with no listener
 #   finish                    prints the summary and exits 1 on any failure
 
 set -u

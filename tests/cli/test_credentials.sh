@@ -8,7 +8,7 @@ secret=$(cat "$secret_file")
 token=$(cat "$token_file")
 dir=$STAYHOOKS_TEST_DIR
 
-# Runs the CLI with standard input from FILE; sets $status, $out and $err.
+# Runs the CLI with standard input from FILE and sets $status, $out and $err.
 run_cli_stdin() {
     local input=$1
     shift

@@ -93,7 +93,7 @@ run_cli --token-file "$token_file" actions --json
 check_status 0 "actions --json"
 check_contains "$out" '{"actions":["message","embed","poll","image"],"limit":10}' "actions --json"
 
-# delete: gone from the list; deleting again is a 404.
+# delete: the webhook leaves the list, and deleting it again is a 404.
 run_cli --token-file "$token_file" --webhook "$second" delete
 check_status 0 "delete"
 check_contains "$out" "Deleted webhook $second" "delete names the webhook"
