@@ -430,6 +430,7 @@ static void print_usage(FILE *out)
             "  --body-bytes N        body size for the big-body modes (default 2097152)\n"
             "  --tls CERT_OUT        serve TLS with a fresh self-signed cert for 127.0.0.1,\n"
             "                        written to CERT_OUT as PEM before the port is printed\n"
+            "  --tls-san VALUE       subjectAltName of that cert (default IP:127.0.0.1)\n"
             "  --lifetime-s S        exit after S seconds (default 60)\n");
 }
 
@@ -454,6 +455,7 @@ static int parse_args(int argc, char **argv)
     config.stall_ms = 5000;
     config.body_bytes = 2 * 1024 * 1024;
     config.lifetime_s = 60;
+    config.tls_subject_alt_name = "IP:127.0.0.1";
 
     for (i = 2; i < argc; i += 2) {
         const char *option = argv[i];
@@ -481,6 +483,8 @@ static int parse_args(int argc, char **argv)
             config.body_bytes = strtoul(value, NULL, 10);
         else if (strcmp(option, "--tls") == 0)
             config.tls_cert_out = value;
+        else if (strcmp(option, "--tls-san") == 0)
+            config.tls_subject_alt_name = value;
         else if (strcmp(option, "--lifetime-s") == 0)
             config.lifetime_s = strtol(value, NULL, 10);
         else {
@@ -544,7 +548,7 @@ int main(int argc, char **argv)
     alarm((unsigned int)config.lifetime_s);
 
     if (config.tls_cert_out != NULL) {
-        tls_context = fault_tls_context_new(config.tls_cert_out);
+        tls_context = fault_tls_context_new(config.tls_cert_out, config.tls_subject_alt_name);
         if (tls_context == NULL) {
             fprintf(stderr, "fault_server: TLS set-up failed\n");
             ERR_print_errors_fp(stderr);

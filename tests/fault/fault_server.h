@@ -39,6 +39,7 @@ struct fault_config {
     size_t body_bytes;       /* FAULT_BIG_BODY and FAULT_BIG_CHUNKED */
     const char *stats_path;
     const char *tls_cert_out; /* non-NULL: serve TLS, write the cert here */
+    const char *tls_subject_alt_name; /* default "IP:127.0.0.1" */
     long lifetime_s;
 };
 
@@ -73,9 +74,11 @@ void fault_send_reply(const struct fault_config *config, struct fault_conn *conn
 void fault_send_keepalive_ok(struct fault_conn *conn, const struct fault_request *request);
 
 /*
- * Generates a self-signed certificate for IP 127.0.0.1, writes it as PEM to
- * `cert_out` and returns a server context that uses it, or NULL on failure.
+ * Generates a self-signed certificate whose subjectAltName is
+ * `subject_alt_name` (in OpenSSL's config syntax, e.g. "IP:127.0.0.1"),
+ * writes it as PEM to `cert_out` and returns a server context that uses
+ * it, or NULL on failure.
  */
-SSL_CTX *fault_tls_context_new(const char *cert_out);
+SSL_CTX *fault_tls_context_new(const char *cert_out, const char *subject_alt_name);
 
 #endif /* FAULT_SERVER_H */

@@ -1,7 +1,7 @@
 /*
  * fault_tls.c: a throw-away TLS identity for the fault server. Every run
- * makes a new P-256 key and a self-signed certificate for IP 127.0.0.1, so
- * no key material is kept in the repository.
+ * makes a new P-256 key and a self-signed certificate, so no key material
+ * is kept in the repository.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -33,8 +33,8 @@ static int add_extension(X509 *cert, int nid, const char *value)
 
 /* The certificate is its own CA (CA:TRUE, keyCertSign), so a client can
  * trust it through ca_file alone. Host name checks of https://127.0.0.1
- * match the subjectAltName entry IP:127.0.0.1. */
-static X509 *make_certificate(EVP_PKEY *key)
+ * match the subjectAltName, normally IP:127.0.0.1. */
+static X509 *make_certificate(EVP_PKEY *key, const char *subject_alt_name)
 {
     X509 *cert = X509_new();
     X509_NAME *name;
@@ -53,7 +53,7 @@ static X509 *make_certificate(EVP_PKEY *key)
         !add_extension(cert, NID_basic_constraints, "critical,CA:TRUE") ||
         !add_extension(cert, NID_key_usage, "critical,digitalSignature,keyCertSign") ||
         !add_extension(cert, NID_subject_key_identifier, "hash") ||
-        !add_extension(cert, NID_subject_alt_name, "IP:127.0.0.1") ||
+        !add_extension(cert, NID_subject_alt_name, subject_alt_name) ||
         X509_sign(cert, key, EVP_sha256()) == 0) {
         X509_free(cert);
         return NULL;
@@ -79,7 +79,7 @@ static int write_certificate(X509 *cert, const char *path)
     return ok && rename(tmp_path, path) == 0;
 }
 
-SSL_CTX *fault_tls_context_new(const char *cert_out)
+SSL_CTX *fault_tls_context_new(const char *cert_out, const char *subject_alt_name)
 {
     EVP_PKEY *key = NULL;
     X509 *cert = NULL;
@@ -88,7 +88,7 @@ SSL_CTX *fault_tls_context_new(const char *cert_out)
     key = EVP_EC_gen("P-256");
     if (key == NULL)
         goto done;
-    cert = make_certificate(key);
+    cert = make_certificate(key, subject_alt_name);
     if (cert == NULL || !write_certificate(cert, cert_out))
         goto done;
 

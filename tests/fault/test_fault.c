@@ -1045,6 +1045,32 @@ static void test_tls_untrusted_fails(void **state)
     outcome_free(&out);
 }
 
+/* The client trusts the certificate, but it names another host and keeps
+ * 127.0.0.1 only in its common name, which a client must not fall back to
+ * when a subjectAltName is present. */
+static void test_tls_wrong_host_fails(void **state)
+{
+    static const char *const options[] = { "--tls-san", "DNS:wrong-host.invalid", NULL };
+    struct outcome out;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_stats stats;
+    struct fault_server *server = start_server("ok", 1, options);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "https", server->port);
+    opts.ca_file = server->cert_path;
+    send_test_message(&opts, &out);
+    read_stats(server, &stats);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_NETWORK);
+    assert_int_equal(stayhooks_error_delivery_unknown(out.err), 0);
+    assert_int_equal(stats.requests, 0);
+    assert_int_equal(stats.invoke_bodies, 0);
+    assert_within_deadline(&out, &opts);
+    outcome_free(&out);
+}
+
 static void check_tls_succeeds(int use_ca_file)
 {
     struct outcome out;
@@ -1253,6 +1279,7 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_redirect_invoke_not_followed),
     FAULT_TEST(test_redirect_list_not_followed),
     FAULT_TEST(test_tls_untrusted_fails),
+    FAULT_TEST(test_tls_wrong_host_fails),
     FAULT_TEST(test_tls_ca_file_succeeds),
     FAULT_TEST(test_tls_insecure_succeeds),
     FAULT_TEST(test_proxy_empty_means_direct),
