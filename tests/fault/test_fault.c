@@ -1113,12 +1113,14 @@ static void test_tls_insecure_succeeds(void **state)
 #define PROXY_PLACEHOLDER "<proxy>"
 
 /*
- * Sends one message from a forked child with the variables in `env` set,
- * so they never leak into other tests. `env` is NULL-terminated name and
- * value pairs, and PROXY_PLACEHOLDER in a value becomes `proxy_url`. Returns the child's
- * result code, or -1 when the child did not exit normally.
+ * Sends one message to `scheme`://127.0.0.1:`port` from a forked child with
+ * the variables in `env` set, so they never leak into other tests. `env` is
+ * NULL-terminated name and value pairs, and PROXY_PLACEHOLDER in a value
+ * becomes `proxy_url`. Returns the child's result code, or -1 when the
+ * child did not exit normally.
  */
-static int send_with_env(const char *const *env, const char *proxy_url, int port)
+static int send_with_env(const char *const *env, const char *proxy_url, const char *scheme,
+                         int port)
 {
     int status = 0;
     pid_t pid = fork();
@@ -1138,7 +1140,7 @@ static int send_with_env(const char *const *env, const char *proxy_url, int port
 
             setenv(env[0], value, 1);
         }
-        init_options(&opts, base_url, sizeof base_url, "http", port);
+        init_options(&opts, base_url, sizeof base_url, scheme, port);
         rc = stayhooks_client_new(&opts, &client, NULL);
         if (rc == STAYHOOKS_OK)
             rc = stayhooks_send_message(client, &target, &message, &result, NULL);
@@ -1161,11 +1163,14 @@ static void check_proxy_route(const char *const *env, int expect_proxy)
     struct fault_stats stats;
     struct fault_server *server = start_server("ok", 0, NULL);
     struct fault_server *proxy = start_server("ok", 0, NULL);
+    struct timespec start;
 
     snprintf(proxy_url, sizeof proxy_url, "http://127.0.0.1:%d", proxy->port);
     snprintf(absolute_url, sizeof absolute_url,
              "http://127.0.0.1:%d/api/webhooks/R1/W1/invoke", server->port);
-    assert_int_equal(send_with_env(env, proxy_url, server->port), STAYHOOKS_OK);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    assert_int_equal(send_with_env(env, proxy_url, "http", server->port), STAYHOOKS_OK);
+    assert_in_range(fault_elapsed_ms(&start), 0, DEADLINE_MS + MARGIN_MS);
     read_stats(server, &stats);
     read_stats(proxy, &proxy_stats);
 
@@ -1234,6 +1239,32 @@ static void test_proxy_no_proxy_bypasses(void **state)
     check_proxy_route(env, 0);
 }
 
+/* For https:// URLs the library also reads uppercase HTTPS_PROXY. The proxy
+ * gets a CONNECT for the server's address and then closes, so the call
+ * fails, but the TLS server never gets a direct connection. */
+static void test_proxy_https_uses_connect(void **state)
+{
+    static const char *const env[] = { "HTTPS_PROXY", PROXY_PLACEHOLDER, NULL };
+    char proxy_url[64];
+    char authority[64];
+    struct fault_stats proxy_stats;
+    struct fault_stats stats;
+    struct fault_server *server = start_server("ok", 1, NULL);
+    struct fault_server *proxy = start_server("ok", 0, NULL);
+
+    (void)state;
+    snprintf(proxy_url, sizeof proxy_url, "http://127.0.0.1:%d", proxy->port);
+    snprintf(authority, sizeof authority, "127.0.0.1:%d", server->port);
+    assert_int_equal(send_with_env(env, proxy_url, "https", server->port),
+                     STAYHOOKS_ERR_NETWORK);
+    read_stats(server, &stats);
+    read_stats(proxy, &proxy_stats);
+
+    assert_in_range(proxy_stats.requests, 1, 3);
+    assert_string_equal(proxy_stats.target[0], authority);
+    assert_int_equal(stats.connections, 0);
+}
+
 #define FAULT_TEST(name) cmocka_unit_test_teardown(name, fault_stop_all)
 
 static const struct CMUnitTest tests[] = {
@@ -1288,6 +1319,7 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_proxy_all_proxy_routes),
     FAULT_TEST(test_proxy_empty_falls_to_all_proxy),
     FAULT_TEST(test_proxy_no_proxy_bypasses),
+    FAULT_TEST(test_proxy_https_uses_connect),
 };
 
 int main(int argc, char **argv)
