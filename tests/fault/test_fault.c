@@ -630,6 +630,7 @@ static void test_bad_json_invalid_response(void **state)
     assert_int_equal(stayhooks_error_status(out.err), 200);
     assert_int_equal(stayhooks_error_attempts(out.err), 1);
     assert_int_equal(stats.requests, 1);
+    assert_int_equal(stats.invoke_bodies, 1);
     assert_within_deadline(&out, &opts);
     outcome_free(&out);
 }
@@ -724,6 +725,7 @@ static void test_rate_limit_past_deadline(void **state)
     assert_true(fabs(stayhooks_error_retry_after(out.err) - 30.0) < 0.001);
     assert_int_equal(stayhooks_error_attempts(out.err), 1);
     assert_int_equal(stats.requests, 1);
+    assert_int_equal(stats.invoke_bodies, 1);
     assert_in_range(out.elapsed_ms, 0, 500);
     outcome_free(&out);
 }
@@ -800,6 +802,7 @@ static void check_status_invoke_not_retried(const char *status)
     assert_int_equal(stayhooks_error_attempts(out.err), 1);
     assert_int_equal(stayhooks_error_delivery_unknown(out.err), 0);
     assert_int_equal(stats.requests, 1);
+    assert_int_equal(stats.invoke_bodies, 1);
     assert_within_deadline(&out, &opts);
     outcome_free(&out);
 }
@@ -999,6 +1002,7 @@ static void check_redirect_not_followed(int invoke)
     assert_string_equal(stayhooks_error_location(out.err), location);
     assert_int_equal(stayhooks_error_attempts(out.err), 1);
     assert_int_equal(stats.requests, 1);
+    assert_int_equal(stats.invoke_bodies, invoke ? 1 : 0);
     assert_int_equal(target_stats.connections, 0);
     assert_within_deadline(&out, &opts);
     outcome_free(&out);
