@@ -26,6 +26,9 @@ done
 # Settings from the caller's shell must not point the demo at another server
 # or leak a real secret into it.
 unset STAYHERE_BASE_URL STAYHERE_TOKEN STAYHERE_ROOM STAYHERE_WEBHOOK STAYHERE_SECRET
+# The demo talks to 127.0.0.1 only, so a proxy from the environment must not
+# carry its requests.
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
 work_dir=$(mktemp -d "${TMPDIR:-/tmp}/stayhooks-demo.XXXXXX")
 server_pid=""
@@ -120,7 +123,7 @@ show_read_back() {
     local kind=$1
 
     step "What the room received: GET /api/rooms/$room/$kind"
-    curl --silent --show-error --fail --max-time 10 -H "@$work_dir/auth-header" \
+    curl --silent --show-error --fail --max-time 10 --noproxy '*' -H "@$work_dir/auth-header" \
         "$base_url/api/rooms/$room/$kind" | sed -e 's/\[{/[\n  {/' -e 's/},{/},\n  {/g' -e 's/}\]/}\n]/'
     echo
 }

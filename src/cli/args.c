@@ -245,8 +245,16 @@ static int apply_option(struct cli_args *args, int id, const char *value)
     case OPT_TEXT: args->text = value; break;
     case OPT_EXTRA_EMBED: args->extra_embed_json = value; break;
     case OPT_MULTIPLE: args->multiple = 1; break;
-    case OPT_PAYLOAD: args->payload_json = value; break;
-    case OPT_PAYLOAD_FILE: args->payload_file = value; break;
+    case OPT_PAYLOAD:
+    case OPT_PAYLOAD_FILE:
+        if (args->payload_json != NULL || args->payload_file != NULL)
+            return usage_error("invoke takes one payload: use --payload or --payload-file once");
+        /* "-" is never valid JSON, so "--payload -" reads standard input. */
+        if (id == OPT_PAYLOAD && strcmp(value, "-") != 0)
+            args->payload_json = value;
+        else
+            args->payload_file = value;
+        break;
     case OPT_TIMEOUT:
         if (parse_timeout(value, &args->timeout_ms) != 0)
             return usage_error("invalid --timeout '%s': expected seconds above 0 and at most 86400", value);
@@ -395,7 +403,7 @@ static int check_option_scope(const struct cli_args *args, const unsigned char *
     return CLI_EXIT_OK;
 }
 
-/* Checks that the command has the IDs it needs and no conflicting inputs. */
+/* Checks that the command has the IDs and the label it needs. */
 static int check_required(const struct cli_args *args)
 {
     int needs_room = 0;
@@ -428,8 +436,6 @@ static int check_required(const struct cli_args *args)
         return usage_error("missing room ID: pass --room ID or set %s", "STAYHERE_ROOM");
     if (needs_webhook && args->webhook == NULL)
         return usage_error("missing webhook ID: pass --webhook ID or set %s", "STAYHERE_WEBHOOK");
-    if (args->payload_json != NULL && args->payload_file != NULL)
-        return usage_error("%s: --payload and --payload-file cannot be used together", "invoke");
     return CLI_EXIT_OK;
 }
 

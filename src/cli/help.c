@@ -28,7 +28,7 @@ static const char help_text[] =
     "             [--extra-embed JSON]\n"
     "  send poll QUESTION OPTION... [--multiple] [--ends-in MINUTES]\n"
     "  send image URL [--size WIDTHxHEIGHT] [--at X,Y]\n"
-    "  invoke ACTION [--payload JSON | --payload-file PATH]\n"
+    "  invoke ACTION [--payload JSON | --payload-file PATH]   ('-': standard input)\n"
     "\n"
     "Options (before or after the command):\n"
     "  --base-url URL        server address (STAYHERE_BASE_URL;\n"

@@ -28,6 +28,9 @@ set -u
 # The caller's settings must not reach the CLI under test, and an unset base
 # URL must never fall back to a server on port 3000.
 unset STAYHERE_BASE_URL STAYHERE_TOKEN STAYHERE_ROOM STAYHERE_WEBHOOK STAYHERE_SECRET
+# Every test talks to 127.0.0.1 only, so a proxy from the environment must
+# not carry the requests (libstayhooks and curl both honour these).
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 
 checks=0
 failures=0
@@ -153,7 +156,7 @@ setup_room() {
 read_back() {
     local kind=$1
 
-    curl --silent --show-error --fail --max-time 10 -H "@$STAYHOOKS_TEST_DIR/auth-header" \
+    curl --silent --show-error --fail --max-time 10 --noproxy '*' -H "@$STAYHOOKS_TEST_DIR/auth-header" \
         "$STAYHERE_BASE_URL/api/rooms/R1/$kind" >"$STAYHOOKS_TEST_DIR/$kind.json" ||
         fail "read-back of $kind failed"
 }

@@ -81,6 +81,14 @@ printf '{"question":"From stdin?","options":["yes","no"],"multipleChoice":false}
     "$STAYHOOKS_CLI" invoke poll --payload-file - >"$out" 2>"$err" || status=$?
 check_status 0 "invoke --payload-file -"
 check_contains "$out" 'Sent poll' "invoke poll prints the kind"
+status=0
+printf '{"text":"payload dash"}' |
+    "$STAYHOOKS_CLI" invoke message --payload - >"$out" 2>"$err" || status=$?
+check_status 0 "invoke --payload -"
+run_cli invoke message --payload '{"text":"a"}' --payload-file "$STAYHOOKS_TEST_DIR/payload.json"
+check_status 2 "invoke with two payloads"
+run_cli invoke message --payload '{"text":"not an object"'
+check_status 2 "invoke with a payload that is not JSON"
 
 invoke_url=$(json_string_member "$STAYHOOKS_TEST_DIR/created.json" invokeUrl)
 STAYHERE_ROOM= STAYHERE_WEBHOOK= run_cli --invoke-url "$invoke_url" invoke message --payload '{"text":"via invoke URL"}'
@@ -89,6 +97,8 @@ check_status 0 "invoke --invoke-url without room or webhook"
 read_back messages
 check_contains "$STAYHOOKS_TEST_DIR/messages.json" '"text":"raw payload"' "the room received the --payload message"
 check_contains "$STAYHOOKS_TEST_DIR/messages.json" '"text":"from a file"' "the room received the payload file"
+check_contains "$STAYHOOKS_TEST_DIR/messages.json" '"text":"payload dash"' "the room received the --payload - message"
+check_lacks "$STAYHOOKS_TEST_DIR/messages.json" '"text":"a"' "a rejected invoke sent nothing"
 check_contains "$STAYHOOKS_TEST_DIR/messages.json" '"text":"via invoke URL"' "the room received the invoke-URL message"
 read_back polls
 check_contains "$STAYHOOKS_TEST_DIR/polls.json" '"question":"From stdin?"' "the room received the stdin poll"
