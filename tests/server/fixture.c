@@ -35,10 +35,23 @@ int fixture_setup(struct fixture *fx, const char *const *extra_args)
     return 0;
 }
 
-void fixture_teardown(struct fixture *fx)
+int fixture_teardown(struct fixture *fx)
 {
+    int status = 0;
+
+    /* A non-zero exit after SIGTERM means an unclean stop, or leaks or
+     * memory errors when the server is built with sanitizers; show its log. */
     if (fx->server.pid > 0)
-        test_server_stop(&fx->server);
+        status = test_server_stop(&fx->server);
+    if (status != 0) {
+        FILE *log = fopen(fx->server.log_path, "r");
+        char line[1024];
+        fprintf(stderr, "server exited with status %d; its log:\n", status);
+        while (log != NULL && fgets(line, sizeof line, log) != NULL)
+            fputs(line, stderr);
+        if (log != NULL)
+            fclose(log);
+    }
     free(fx->owner_token);
     free(fx->admin_token);
     free(fx->member_token);
@@ -47,6 +60,7 @@ void fixture_teardown(struct fixture *fx)
     if (fx->dir[0] != '\0')
         test_remove_tree(fx->dir);
     memset(fx, 0, sizeof *fx);
+    return status == 0 ? 0 : -1;
 }
 
 char *fixture_url(const struct fixture *fx, const char *path, const char *room, const char *webhook)

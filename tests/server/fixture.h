@@ -37,7 +37,9 @@ struct reply {
 /* Starts a server with `extra_args` (NULL-ended, may be NULL; kept
  * borrowed), adds the rooms and mints the tokens. Returns 0 or -1. */
 int fixture_setup(struct fixture *fx, const char *const *extra_args);
-void fixture_teardown(struct fixture *fx);
+/* Stops the server and removes the temp dir. Returns -1 when the server
+ * did not exit with status 0 after SIGTERM. */
+int fixture_teardown(struct fixture *fx);
 
 /* Builds "{base}/api/{path}" where %R in `path` is replaced by the
  * percent-encoded `room` and %W by the percent-encoded `webhook`. */

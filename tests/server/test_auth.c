@@ -54,8 +54,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    fixture_teardown(&fx);
-    return 0;
+    return fixture_teardown(&fx);
 }
 
 /* Signs a token with `alg` and `key`. `grants_json` holds the claims. */

@@ -55,8 +55,7 @@ static int group_teardown(void **state)
     (void)state;
     stayhooks_client_free(owner);
     stayhooks_client_free(member);
-    fixture_teardown(&fx);
-    return 0;
+    return fixture_teardown(&fx);
 }
 
 /* Fails the test with the library's message when rc is not OK. */

@@ -137,8 +137,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     json_decref(hook);
-    fixture_teardown(&fx);
-    return 0;
+    return fixture_teardown(&fx);
 }
 
 /* Builds {"action": ..., "payload": ...} for one case. */

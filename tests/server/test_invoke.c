@@ -48,8 +48,7 @@ static int group_teardown(void **state)
     json_decref(hook_a);
     json_decref(hook_b);
     json_decref(hook_c);
-    fixture_teardown(&fx);
-    return 0;
+    return fixture_teardown(&fx);
 }
 
 static void right_secret_is_accepted(void **state)

@@ -21,8 +21,7 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-    fixture_teardown(*state);
-    return 0;
+    return fixture_teardown(*state);
 }
 
 static const char *string_at(const json_t *obj, const char *key)

@@ -71,8 +71,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     json_decref(hook);
-    fixture_teardown(&fx);
-    return 0;
+    return fixture_teardown(&fx);
 }
 
 static json_t *read_back(const char *what, const char *token)
