@@ -159,8 +159,10 @@ static stayhooks_error *network_error(const stayhooks_client *c, const stayhooks
     if (x->fully_sent) {
         e = stayhooks__error_new(STAYHOOKS_ERR_NETWORK,
                                  "%s %s: no reply after the request was sent (%s); "
-                                 "the server may have acted on it, so it was not retried",
-                                 req->method, req->url, detail);
+                                 "the server may have acted on it%s",
+                                 req->method, req->url, detail,
+                                 strcmp(req->method, "POST") == 0 ? ", so it was not retried"
+                                                                  : "");
         if (e != NULL)
             e->delivery_unknown = 1;
     } else if (x->result == CURLE_OPERATION_TIMEDOUT) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 typedef struct exchange_context {
     stayhooks_client *client;
@@ -18,6 +19,8 @@ typedef struct exchange_context {
     size_t header_bytes_out;
     size_t body_bytes_out;
     int headers_complete; /* the blank line after the last reply's headers arrived */
+    size_t body_offset;   /* bytes of a POST body handed to libcurl so far */
+    int refused_resend;   /* libcurl tried to send a POST a second time */
 } exchange_context;
 
 static const char *non_empty_env(const char *name)
@@ -202,25 +205,68 @@ fail:
     return NULL;
 }
 
-static CURLcode set_method(CURL *curl, const stayhooks__exchange *x)
+/* Hands the POST body to libcurl once. There is deliberately no seek
+ * callback: when a reused connection dies after the request went out,
+ * libcurl would silently send the request again on a new connection, and
+ * a POST such as an invoke must not be delivered twice. Without a way to
+ * rewind, libcurl fails instead (CURLE_SEND_FAIL_REWIND), and the caller
+ * sees a delivery-unknown error. */
+static size_t on_read_body(char *buffer, size_t size, size_t count, void *userdata)
 {
+    exchange_context *ctx = userdata;
+    const char *body = ctx->x->body;
+    size_t left = strlen(body) - ctx->body_offset;
+    size_t chunk = size * count < left ? size * count : left;
+
+    memcpy(buffer, body + ctx->body_offset, chunk);
+    ctx->body_offset += chunk;
+    return chunk;
+}
+
+/* Opens sockets for libcurl, but refuses a second connection for a POST
+ * whose request already went out in this exchange: libcurl's silent resend
+ * on a fresh connection would otherwise deliver it twice (see
+ * on_read_body). The refusal surfaces as a delivery-unknown error. */
+static curl_socket_t on_open_socket(void *userdata, curlsocktype purpose,
+                                    struct curl_sockaddr *address)
+{
+    exchange_context *ctx = userdata;
+    (void)purpose;
+
+    if (strcmp(ctx->x->method, "POST") == 0 && ctx->header_bytes_out > 0) {
+        ctx->refused_resend = 1;
+        return CURL_SOCKET_BAD;
+    }
+    return socket(address->family, address->socktype, address->protocol);
+}
+
+static CURLcode set_method(CURL *curl, exchange_context *ctx)
+{
+    const stayhooks__exchange *x = ctx->x;
     CURLcode rc = CURLE_OK;
     if (strcmp(x->method, "GET") == 0)
         return curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
 
-    if (strcmp(x->method, "POST") == 0)
-        rc = curl_easy_setopt(curl, CURLOPT_POST, 1L);
-    else
-        rc = curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, x->method);
-    if (rc != CURLE_OK)
-        return rc;
-
-    if (x->body != NULL || strcmp(x->method, "POST") == 0) {
+    if (strcmp(x->method, "POST") == 0) {
         const char *body = x->body != NULL ? x->body : "";
-        rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+        rc = curl_easy_setopt(curl, CURLOPT_POST, 1L);
         if (rc == CURLE_OK)
-            rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+            rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+        if (rc == CURLE_OK && x->body == NULL)
+            rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+        if (rc == CURLE_OK && x->body != NULL)
+            rc = curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read_body);
+        if (rc == CURLE_OK && x->body != NULL)
+            rc = curl_easy_setopt(curl, CURLOPT_READDATA, ctx);
+        return rc;
     }
+
+    /* PATCH and DELETE are idempotent, so libcurl may resend them. */
+    rc = curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, x->method);
+    if (rc == CURLE_OK && x->body != NULL)
+        rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(x->body));
+    if (rc == CURLE_OK && x->body != NULL)
+        rc = curl_easy_setopt(curl, CURLOPT_POSTFIELDS, x->body);
     return rc;
 }
 
@@ -250,6 +296,8 @@ static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct cur
     SET(CURLOPT_WRITEDATA, ctx);
     SET(CURLOPT_HEADERFUNCTION, on_header);
     SET(CURLOPT_HEADERDATA, ctx);
+    SET(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    SET(CURLOPT_OPENSOCKETDATA, ctx);
     SET(CURLOPT_DEBUGFUNCTION, on_debug);
     SET(CURLOPT_DEBUGDATA, ctx);
     SET(CURLOPT_VERBOSE, 1L);
@@ -272,13 +320,13 @@ static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct cur
 #undef SET
 
     if (rc == CURLE_OK)
-        rc = set_method(curl, x);
+        rc = set_method(curl, ctx);
     return rc;
 }
 
 int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
 {
-    exchange_context ctx = { client, x, 0, 0, 0, 0 };
+    exchange_context ctx = { client, x, 0, 0, 0, 0, 0, 0 };
     int rc = STAYHOOKS_ERR_INTERNAL;
 
     stayhooks__exchange_clear(x);
@@ -303,6 +351,12 @@ int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
     curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &x->status);
     if (x->result == CURLE_FILESIZE_EXCEEDED)
         x->too_large = 1;
+
+    if (x->result != CURLE_OK && (ctx.refused_resend || x->result == CURLE_SEND_FAIL_REWIND)) {
+        snprintf(x->curl_error, sizeof(x->curl_error),
+                 "the kept-alive connection closed without a reply, and a POST is not "
+                 "resent on a new connection");
+    }
 
     /* libcurl 7.88 reports success when the server closes the connection
      * in the middle of the headers; such a reply is a dropped connection. */
