@@ -119,17 +119,23 @@ step "stayhooks send image"
 
 # Read-back replies are compact JSON. One record per line keeps them short
 # and readable without a JSON formatter.
+# The demo fails when a record it sent is missing.
 show_read_back() {
-    local kind=$1
+    local kind=$1 expected=$2
 
     step "What the room received: GET /api/rooms/$room/$kind"
     curl --silent --show-error --fail --max-time 10 --noproxy '*' -H "@$work_dir/auth-header" \
-        "$base_url/api/rooms/$room/$kind" | sed -e 's/\[{/[\n  {/' -e 's/},{/},\n  {/g' -e 's/}\]/}\n]/'
+        "$base_url/api/rooms/$room/$kind" >"$work_dir/$kind.json"
+    sed -e 's/\[{/[\n  {/' -e 's/},{/},\n  {/g' -e 's/}\]/}\n]/' "$work_dir/$kind.json"
     echo
+    if ! grep -qF -- "$expected" "$work_dir/$kind.json"; then
+        echo "demo: the room's $kind do not contain $expected" >&2
+        exit 1
+    fi
 }
-show_read_back messages
-show_read_back polls
-show_read_back board
+show_read_back messages '"text":"Deployment started"'
+show_read_back polls '"question":"Which feature ships next?"'
+show_read_back board '"url":"https://images.example.test/cat.jpeg"'
 
 step "Stopping the server"
 kill "$server_pid"
