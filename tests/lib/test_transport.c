@@ -267,6 +267,36 @@ static void test_drop_after_send_delivery_unknown(void **state)
     stayhooks_client_free(client);
 }
 
+/* The second invoke goes out on the kept-alive connection, which the
+ * server then closes without a reply: it must not be sent again. */
+static void test_kept_alive_drop_not_resent(void **state)
+{
+    (void)state;
+    test_reply script[2];
+    script[0] = reply_with(200, "{\"ok\":true,\"kind\":\"message\"}");
+    memset(&script[1], 0, sizeof(script[1]));
+    script[1].action = TEST_DROP;
+    test_server_script(server, script, 2);
+    stayhooks_options opts;
+    init_options(&opts);
+    stayhooks_client *client = new_client(&opts);
+    unsigned before = test_server_connection_count(server);
+
+    stayhooks_invoke_result *result = NULL;
+    assert_int_equal(send_hello(client, &result, NULL), STAYHOOKS_OK);
+    stayhooks_invoke_result_free(result);
+    result = NULL;
+
+    stayhooks_error *err = NULL;
+    assert_int_equal(send_hello(client, &result, &err), STAYHOOKS_ERR_NETWORK);
+    assert_int_equal(stayhooks_error_delivery_unknown(err), 1);
+    assert_int_equal(stayhooks_error_attempts(err), 1);
+    assert_int_equal(test_server_request_count(server), 2);
+    assert_int_equal(test_server_connection_count(server) - before, 1);
+    stayhooks_error_free(err);
+    stayhooks_client_free(client);
+}
+
 static void test_refused_connect_retried(void **state)
 {
     (void)state;
@@ -608,6 +638,7 @@ int main(void)
         cmocka_unit_test_setup(test_invoke_retried_on_429, setup),
         cmocka_unit_test_setup(test_retry_after_past_deadline, setup),
         cmocka_unit_test_setup(test_drop_after_send_delivery_unknown, setup),
+        cmocka_unit_test_setup(test_kept_alive_drop_not_resent, setup),
         cmocka_unit_test_setup(test_refused_connect_retried, setup),
         cmocka_unit_test_setup(test_reply_over_cap_rejected, setup),
         cmocka_unit_test_setup(test_redirect_not_followed, setup),
