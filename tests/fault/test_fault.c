@@ -1206,8 +1206,9 @@ static void test_proxy_lowercase_routes(void **state)
     check_proxy_route(env, 1);
 }
 
-/* Uppercase HTTP_PROXY is ignored for http:// URLs, because a CGI program
- * receives a client's "Proxy:" request header in that variable. */
+/* Uppercase HTTP_PROXY is ignored for http:// URLs, as libcurl ignores it,
+ * because a CGI program receives a client's "Proxy:" request header in that
+ * variable (the reason is given in libcurl's lib/url.c). */
 static void test_proxy_uppercase_ignored(void **state)
 {
     static const char *const env[] = { "HTTP_PROXY", PROXY_PLACEHOLDER, NULL };
@@ -1224,8 +1225,9 @@ static void test_proxy_all_proxy_routes(void **state)
     check_proxy_route(env, 1);
 }
 
-/* The library reads an empty http_proxy as unset and goes on to all_proxy,
- * whereas libcurl 7.88 on its own would take the empty value as "no proxy". */
+/* An empty http_proxy counts as unset, so all_proxy applies. libcurl 7.88.1
+ * does the same when it reads the environment itself (checked with the
+ * curl tool against two fault servers). */
 static void test_proxy_empty_falls_to_all_proxy(void **state)
 {
     static const char *const env[] = { "http_proxy", "", "all_proxy", PROXY_PLACEHOLDER, NULL };
