@@ -6,9 +6,13 @@
  *                 not JSON (the CLI must exit 5, invalid response).
  *   MODE close    reads each whole request, then closes the connection
  *                 without a reply (the CLI must exit 7, delivery unknown).
+ *   MODE hang     reads each whole request and never replies, until
+ *                 MAX_SECONDS have passed (for --timeout tests).
  *
  * Binds 127.0.0.1 on a free port, prints "listening on 127.0.0.1:PORT" on
  * stdout, and exits after MAX_SECONDS (default 60) or on SIGTERM/SIGINT.
+ * Each whole request received is logged as "received METHOD URL" on stderr,
+ * so tests can count attempts.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -20,9 +24,11 @@
 
 #include <microhttpd.h>
 
-enum mode { MODE_TEXT_OK, MODE_CLOSE };
+enum mode { MODE_TEXT_OK, MODE_CLOSE, MODE_HANG };
 
 static volatile sig_atomic_t stop_requested;
+static long max_seconds = 60;
+static const struct timespec tick = { 0, 100 * 1000 * 1000 };
 
 static void on_signal(int signo)
 {
@@ -43,8 +49,6 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
     struct MHD_Response *response;
     enum MHD_Result result;
 
-    (void)url;
-    (void)method;
     (void)version;
     (void)upload_data;
 
@@ -59,8 +63,16 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
         return MHD_YES;
     }
 
+    fprintf(stderr, "received %s %s\n", method, url);
+
+    /* Each connection has its own thread, so this wait blocks no other. */
+    if (*mode == MODE_HANG) {
+        for (long ticks = 0; ticks < max_seconds * 10 && !stop_requested; ticks++)
+            nanosleep(&tick, NULL);
+    }
+
     /* Returning MHD_NO makes libmicrohttpd close the connection at once. */
-    if (*mode == MODE_CLOSE)
+    if (*mode == MODE_CLOSE || *mode == MODE_HANG)
         return MHD_NO;
 
     response = MHD_create_response_from_buffer(sizeof body - 1, (void *)body,
@@ -78,22 +90,22 @@ int main(int argc, char **argv)
     struct sockaddr_in address;
     struct MHD_Daemon *daemon = NULL;
     const union MHD_DaemonInfo *info;
-    struct timespec tick = { 0, 100 * 1000 * 1000 };
     enum mode mode;
-    long max_seconds = 60;
     long ticks;
     int status = 1;
 
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: bad_server text-ok|close [MAX_SECONDS]\n");
+        fprintf(stderr, "usage: bad_server text-ok|close|hang [MAX_SECONDS]\n");
         return 2;
     }
     if (strcmp(argv[1], "text-ok") == 0) {
         mode = MODE_TEXT_OK;
     } else if (strcmp(argv[1], "close") == 0) {
         mode = MODE_CLOSE;
+    } else if (strcmp(argv[1], "hang") == 0) {
+        mode = MODE_HANG;
     } else {
-        fprintf(stderr, "bad_server: unknown mode '%s': expected text-ok or close\n", argv[1]);
+        fprintf(stderr, "bad_server: unknown mode '%s': expected text-ok, close or hang\n", argv[1]);
         return 2;
     }
     if (argc == 3) {
@@ -104,6 +116,8 @@ int main(int argc, char **argv)
         }
     }
 
+    /* stderr is a file in the tests; line buffering keeps counts current. */
+    setvbuf(stderr, NULL, _IOLBF, 0);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
 
@@ -112,7 +126,7 @@ int main(int argc, char **argv)
     address.sin_port = 0;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 
-    daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0,
+    daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0,
                               NULL, NULL, handle_request, &mode,
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
                               MHD_OPTION_END);

@@ -11,7 +11,8 @@
 #                             $webhook and exports STAYHERE_ROOM/WEBHOOK
 #   read_back KIND            GET /api/rooms/R1/KIND into $STAYHOOKS_TEST_DIR/KIND.json
 #   use_bad_server            after setup_room: enables the cli_bad_server helpers
-#   start_bad_server MODE     starts cli_bad_server; sets $bad_url
+#   start_bad_server MODE     starts cli_bad_server and sets $bad_url
+#   bad_server_requests       prints how many requests it has received
 #   stop_bad_server
 #   find_closed_port          sets $closed_url to a loopback URL with no listener
 #   finish                    prints the summary and exits 1 on any failure
@@ -183,13 +184,18 @@ start_bad_server() {
 
     rm -f "$fifo"
     mkfifo "$fifo"
-    "$STAYHOOKS_BAD_SERVER" "$mode" 60 >"$fifo" &
+    "$STAYHOOKS_BAD_SERVER" "$mode" 60 >"$fifo" 2>"$STAYHOOKS_TEST_DIR/bad-server.log" &
     bad_server_pid=$!
     if ! read -r -t 10 line <"$fifo"; then
         fail "cli_bad_server $mode did not start"
         finish
     fi
     bad_url=http://${line#listening on }
+}
+
+# Prints how many whole requests the bad server has received.
+bad_server_requests() {
+    grep -c '^received ' "$STAYHOOKS_TEST_DIR/bad-server.log"
 }
 
 stop_bad_server() {

@@ -94,19 +94,51 @@ run_cli send embed --color "not a color" --title T
 check_status 4 "embed the server rejects"
 check_contains "$err" "(HTTP 400)" "server-side validation is a 400"
 
-# 5: a 2xx reply that is not JSON.
+# Checks the number of requests the bad server received.
+check_requests() {
+    local expected=$1 what=$2 got
+
+    got=$(bad_server_requests)
+    checks=$((checks + 1))
+    if [ "$got" -eq "$expected" ]; then
+        pass "$what"
+    else
+        fail "$what: the server received $got requests, expected $expected"
+    fi
+}
+
+# 5: a 2xx reply that is not JSON. The default retries must not repeat it.
 start_bad_server text-ok
-run_cli --base-url "$bad_url" --retries 0 send message "to a bad server"
+run_cli --base-url "$bad_url" send message "to a bad server"
 check_status 5 "200 reply that is not JSON"
 check_contains "$err" "stayhooks: invalid response (HTTP 200): " "non-JSON reply is an invalid response"
+check_requests 1 "an invalid response is not retried"
 stop_bad_server
 
-# 7: the connection closes after the whole request was sent.
+# 7: the connection closes after the whole request was sent. A retry could
+# post twice, so the default retries must not repeat the invoke.
 start_bad_server close
-run_cli --base-url "$bad_url" --retries 0 send message "maybe delivered"
+run_cli --base-url "$bad_url" send message "maybe delivered"
 check_status 7 "connection closed after the request"
 check_contains "$err" "delivery unknown" "closed connection says delivery is unknown"
 check_contains "$err" "stayhooks: network error" "closed connection is a network error"
+check_requests 1 "a possibly delivered invoke is not retried"
+stop_bad_server
+
+# 7 after --timeout: the server read the request and never replied.
+start_bad_server hang
+started=$(date +%s)
+run_cli --base-url "$bad_url" --timeout 1 send message "no reply"
+elapsed=$(($(date +%s) - started))
+check_status 7 "timeout after the request was sent"
+check_contains "$err" "delivery unknown" "timeout after sending says delivery is unknown"
+check_requests 1 "a timed-out invoke is not retried"
+checks=$((checks + 1))
+if [ "$elapsed" -le 10 ]; then
+    pass "--timeout 1 ends the call (${elapsed} s)"
+else
+    fail "--timeout 1 took ${elapsed} s"
+fi
 
 # 6: nothing listens on the port.
 stop_bad_server

@@ -81,6 +81,15 @@ check_status 0 "--room and --webhook"
 STAYHERE_WEBHOOK=wh_missing run_cli --webhook "$webhook" send message "option beats env"
 check_status 0 "--webhook wins over STAYHERE_WEBHOOK"
 
+# --retries N allows N retries after the first attempt. A refused
+# connection is retried, and --verbose logs each retry.
+run_cli --base-url "$closed_url" --retries 2 --verbose send message "retried"
+check_status 6 "--retries 2 against a closed port"
+check_contains "$err" "(attempt 3 of 3)" "--retries 2 makes three attempts"
+run_cli --base-url "$closed_url" --retries 0 --verbose send message "not retried"
+check_status 6 "--retries 0 against a closed port"
+check_lacks "$err" "retrying" "--retries 0 makes one attempt"
+
 # --timeout and --retries are accepted with valid values.
 run_cli --timeout 2.5 --retries 1 send message "timeout and retries"
 check_status 0 "--timeout 2.5 --retries 1"
