@@ -116,7 +116,7 @@ int main(int argc, char **argv)
         }
     }
 
-    /* stderr is a file in the tests; line buffering keeps counts current. */
+    /* stderr is a file in the tests, and line buffering keeps counts current. */
     setvbuf(stderr, NULL, _IOLBF, 0);
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);

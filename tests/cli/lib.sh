@@ -3,7 +3,7 @@
 # CTest sets STAYHOOKS_CLI, STAYHOOKS_SERVER, STAYHOOKS_BAD_SERVER and
 # STAYHOOKS_TEST_SUPPORT (the tests/support folder with server.sh).
 #
-#   run_cli ARG...            runs the CLI; sets $status, $out and $err (files)
+#   run_cli ARG...            runs the CLI and sets $status, $out and $err (files)
 #   check_status N WHAT       one check of $status
 #   check_contains FILE TEXT WHAT / check_lacks FILE TEXT WHAT
 #   setup_room                starts a server with room R1 owned by alice and
