@@ -42,7 +42,7 @@ void stayhooks_options_init(stayhooks_options *opts)
     *opts = defaults;
 }
 
-/* Copies an optional string; returns 0 only when the copy failed. */
+/* Copies an optional string. Returns 0 only when the copy failed. */
 static int copy_optional(char **dst, const char *src)
 {
     *dst = NULL;

@@ -1,5 +1,5 @@
 /* log.c: every log line passes through here, so redaction happens in one
- * place before the callback sees anything. */
+ * place before the callback receives anything. */
 #include "log.h"
 
 #include "redact.h"

@@ -203,7 +203,7 @@ done:
     return rc;
 }
 
-/* Sets "alias" from the caller's alias, else the default alias; leaves it
+/* Sets "alias" from the caller's alias, else the default alias. Leaves it
  * out when both are NULL or empty. */
 static int set_alias(json_t *payload, const char *alias, const char *default_alias,
                      const char *field, stayhooks_error **err)

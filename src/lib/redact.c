@@ -1,4 +1,4 @@
-/* redact.c: secret-free copies of text before anyone outside sees it. */
+/* redact.c: secret-free copies of text for logs, errors and dry runs. */
 #include "redact.h"
 
 #include "text.h"
@@ -16,7 +16,7 @@ const char *stayhooks__redact_header(const char *name, const char *value)
     return value;
 }
 
-/* Finds the earliest match of any secret at or after `from`; returns its
+/* Finds the earliest match of any secret at or after `from`. Returns its
  * position and stores its length in `*match_len`, or returns NULL. */
 static const char *find_first_secret(const char *from, const char *const *secrets,
                                      size_t secret_count, size_t *match_len)

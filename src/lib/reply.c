@@ -18,7 +18,7 @@ static int wrong_type(stayhooks_error **err, const char *member, const char *exp
                            "reply member \"%s\" is not %s", member, expected);
 }
 
-/* Copies an optional string member; absent or null gives NULL. */
+/* Copies an optional string member. Absent or null gives NULL. */
 static int get_string(const json_t *obj, const char *key, char **out, stayhooks_error **err)
 {
     *out = NULL;
@@ -32,7 +32,7 @@ static int get_string(const json_t *obj, const char *key, char **out, stayhooks_
     return *out != NULL ? STAYHOOKS_OK : out_of_memory(err);
 }
 
-/* Reads an optional integer member; absent or null gives -1. */
+/* Reads an optional integer member. Absent or null gives -1. */
 static int get_limit(const json_t *obj, const char *key, long *out, stayhooks_error **err)
 {
     *out = -1;
@@ -45,7 +45,7 @@ static int get_limit(const json_t *obj, const char *key, long *out, stayhooks_er
     return STAYHOOKS_OK;
 }
 
-/* Copies an optional array of strings; absent or null gives none. */
+/* Copies an optional array of strings. Absent or null gives none. */
 static int get_string_array(const json_t *obj, const char *key, char ***out, size_t *count,
                             stayhooks_error **err)
 {

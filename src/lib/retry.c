@@ -22,7 +22,7 @@ stayhooks_retry_policy stayhooks__retry_policy_resolve(const stayhooks_retry_pol
     if (out.max_delay_ms < out.base_delay_ms)
         out.max_delay_ms = out.base_delay_ms;
 
-    /* All-zero means "defaults"; a lone zero deadline next to other set
+    /* All-zero means "defaults". A lone zero deadline next to other set
      * fields keeps its documented meaning of "no deadline". */
     if (policy == NULL || (policy->max_attempts == 0 && policy->base_delay_ms == 0 &&
                            policy->max_delay_ms == 0 && policy->deadline_ms == 0))
@@ -89,7 +89,7 @@ int stayhooks__retryable(const char *method, const stayhooks__attempt_outcome *o
     int is_post = strcmp(method, "POST") == 0;
 
     /* Repeating a GET, PATCH or DELETE is harmless even when the first
-     * one reached the server; a POST is repeated only when it surely did
+     * one reached the server. A POST is repeated only when it surely did
      * not. */
     if (outcome->network_error)
         return outcome->nothing_sent || (!is_post && outcome->delivery_unknown);

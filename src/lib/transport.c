@@ -20,7 +20,7 @@ typedef struct exchange_context {
     size_t body_bytes_out;
     int headers_complete; /* the blank line after the last reply's headers arrived */
     size_t body_offset;   /* bytes of a POST body handed to libcurl so far */
-    int refused_resend;   /* libcurl tried to send a POST a second time */
+    int resend_blocked;   /* libcurl tried to send a POST a second time */
 } exchange_context;
 
 static const char *non_empty_env(const char *name)
@@ -223,10 +223,10 @@ static size_t on_read_body(char *buffer, size_t size, size_t count, void *userda
     return chunk;
 }
 
-/* Opens sockets for libcurl, but refuses a second connection for a POST
+/* Opens sockets for libcurl, but blocks a second connection for a POST
  * whose request already went out in this exchange: libcurl's silent resend
  * on a fresh connection would otherwise deliver it twice (see
- * on_read_body). The refusal surfaces as a delivery-unknown error. */
+ * on_read_body). The blocked resend surfaces as a delivery-unknown error. */
 static curl_socket_t on_open_socket(void *userdata, curlsocktype purpose,
                                     struct curl_sockaddr *address)
 {
@@ -234,7 +234,7 @@ static curl_socket_t on_open_socket(void *userdata, curlsocktype purpose,
     (void)purpose;
 
     if (strcmp(ctx->x->method, "POST") == 0 && ctx->header_bytes_out > 0) {
-        ctx->refused_resend = 1;
+        ctx->resend_blocked = 1;
         return CURL_SOCKET_BAD;
     }
     return socket(address->family, address->socktype, address->protocol);
@@ -309,9 +309,9 @@ static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct cur
     if (c->ca_file != NULL)
         SET(CURLOPT_CAINFO, c->ca_file);
 
-    /* The proxy is chosen here rather than by libcurl because libcurl
+    /* The proxy is chosen here rather than by libcurl, because libcurl
      * takes an empty http_proxy as "no proxy at all" and then skips
-     * all_proxy; here an empty variable is simply unset. An explicit ""
+     * all_proxy. Here an empty variable is simply unset. An explicit ""
      * tells libcurl to use no proxy. */
     const char *proxy = stayhooks__proxy_from_env(x->url);
     const char *noproxy = stayhooks__noproxy_from_env();
@@ -352,14 +352,15 @@ int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
     if (x->result == CURLE_FILESIZE_EXCEEDED)
         x->too_large = 1;
 
-    if (x->result != CURLE_OK && (ctx.refused_resend || x->result == CURLE_SEND_FAIL_REWIND)) {
+    if (x->result != CURLE_OK && (ctx.resend_blocked || x->result == CURLE_SEND_FAIL_REWIND)) {
         snprintf(x->curl_error, sizeof(x->curl_error),
                  "the kept-alive connection closed without a reply, and a POST is not "
                  "resent on a new connection");
     }
 
     /* libcurl 7.88 reports success when the server closes the connection
-     * in the middle of the headers; such a reply is a dropped connection. */
+     * in the middle of the headers, but such a reply is a dropped
+     * connection. */
     if (x->result == CURLE_OK && !ctx.headers_complete) {
         x->result = CURLE_RECV_ERROR;
         snprintf(x->curl_error, sizeof(x->curl_error),
@@ -376,8 +377,8 @@ int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
             goto done;
     }
 
-    /* The handle points at `headers` until the next reset; clear it so
-     * nothing dangles after the list is freed. */
+    /* The handle points at `headers` until the next reset, so clear it
+     * before the list is freed. */
     curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, NULL);
     rc = STAYHOOKS_OK;
 

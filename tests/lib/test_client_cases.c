@@ -1,6 +1,6 @@
 /* test_client_cases.c: runs every case of tests/data/client-cases.json
- * against the library. Request cases go to a capture server that stands in
- * for the case's host (the cases name localhost:3000, which is never
+ * against the library. Request cases go to a capture server that replaces
+ * the case's host (the cases name localhost:3000, which is never
  * contacted); reply cases get the scripted reply. Each case is its own
  * cmocka test named after the case. */
 #define _POSIX_C_SOURCE 200809L
@@ -81,7 +81,7 @@ static const char *arg_string(const json_t *args, const char *key)
     return json_string_value(value);
 }
 
-/* Collects a string array argument; returns 0 when absent. */
+/* Collects a string array argument. Returns 0 when it is absent. */
 static int arg_strings(const json_t *args, const char *key, const char **items, size_t *count)
 {
     const json_t *array = json_object_get(args, key);
@@ -370,7 +370,7 @@ static void check_request(const json_t *expect, const char *case_base_url, const
 
     assert_string_equal(req->method, json_string_value(json_object_get(expect, "method")));
 
-    /* The server saw only the path; put back the origin the case named. */
+    /* The server saw only the path, so put back the origin the case named. */
     const char *expected_url = json_string_value(json_object_get(expect, "url"));
     const char *origin_source = case_base_url;
     if (is_invoke_call(call) && arg_string(args, "invoke_url") != NULL)

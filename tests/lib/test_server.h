@@ -1,7 +1,7 @@
 /* test_server.h: an HTTP server for the library tests, on 127.0.0.1 and a
  * free port. It records every request (method, raw path and query,
- * headers, body) and answers from a script of replies; without a script it
- * answers 200 with a body that every call of the library accepts. */
+ * headers, body) and replies from a script. Without a script it replies
+ * 200 with a body that every call of the library accepts. */
 #ifndef STAYHOOKS_TEST_SERVER_H
 #define STAYHOOKS_TEST_SERVER_H
 
@@ -35,7 +35,7 @@ typedef struct test_reply {
 
 typedef struct test_server test_server;
 
-/* Starts a server; returns NULL when it cannot. */
+/* Starts a server. Returns NULL when it cannot. */
 test_server *test_server_start(void);
 
 /* Stops the server and frees everything it recorded. Accepts NULL. */
