@@ -159,6 +159,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *connection, struct exch
     if (rep->allow != NULL)
         MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, rep->allow);
 
+    /* Server-side failures get their own line, because the request line
+     * shows only the status. */
+    if (rep->status >= 500) {
+        const char *error = json_string_value(json_object_get(rep->body, "error"));
+        log_line("%s %s failed: %s", ex->method, rep->route, error != NULL ? error : "(no message)");
+    }
+
     ex->status = rep->status;
     ex->route = rep->route;
     result = MHD_queue_response(connection, rep->status, response);

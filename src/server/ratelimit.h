@@ -1,5 +1,5 @@
 /* Per-webhook invoke rate limit: at most COUNT invokes in any sliding
- * window of SECONDS. Kept in memory, so a restart forgets it. */
+ * window of SECONDS. The counts are in memory, so a restart clears them. */
 #ifndef STAYHOOKS_SERVER_RATELIMIT_H
 #define STAYHOOKS_SERVER_RATELIMIT_H
 

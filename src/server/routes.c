@@ -146,7 +146,7 @@ int routes_authorize(struct server *srv, sqlite3 *db, const struct request *req,
         goto done;
     }
     if (status != STORE_OK) {
-        reply_error(rep, 500, "database error");
+        reply_error(rep, 500, "database error: %s", sqlite3_errmsg(db));
         goto done;
     }
     if (role < min_role) {

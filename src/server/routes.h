@@ -6,8 +6,8 @@
 #include "server.h"
 #include "store.h"
 
-/* Finds the handler for the request's method and path and runs it; sets
- * 404 for unknown paths and 405 for a known path with a wrong method. */
+/* Runs the handler for the request's method and path. An unknown path
+ * gets 404, and a known path with the wrong method gets 405. */
 void routes_dispatch(struct server *srv, struct request *req, struct reply *rep);
 
 void routes_list(struct server *srv, struct request *req, struct reply *rep);

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
 #include "routes.h"
 #include "secret.h"
 #include "text.h"
@@ -140,7 +139,7 @@ void routes_invoke(struct server *srv, struct request *req, struct reply *rep)
         goto done;
     }
     if (status != STORE_OK) {
-        reply_error(rep, 500, "database error");
+        reply_error(rep, 500, "database error: %s", sqlite3_errmsg(db));
         goto done;
     }
     if (!secret_matches(request_header(req, SECRET_HEADER), hash)) {
@@ -193,8 +192,7 @@ void routes_invoke(struct server *srv, struct request *req, struct reply *rep)
     /* The reply is built only after COMMIT returned: a 2xx means the row
      * is on disk. */
     if (store_delivery_insert(db, &delivery) != STORE_OK) {
-        log_line("invoke not stored: %s", sqlite3_errmsg(db));
-        reply_error(rep, 500, "database error; the invoke was not stored");
+        reply_error(rep, 500, "database error, so the invoke was not stored: %s", sqlite3_errmsg(db));
         goto done;
     }
     reply_json(rep, 200, invoke_reply(payload.action, &ids));

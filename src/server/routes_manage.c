@@ -42,7 +42,7 @@ void routes_list(struct server *srv, struct request *req, struct reply *rep)
     if (routes_authorize(srv, db, req, rep, room, ROLE_ADMIN, NULL) != 0)
         return;
     if (store_webhook_list(db, room, &hooks) != STORE_OK) {
-        reply_error(rep, 500, "database error");
+        reply_error(rep, 500, "database error: %s", sqlite3_errmsg(db));
         return;
     }
     json_array_foreach(hooks, index, hook) {
@@ -123,7 +123,7 @@ void routes_create(struct server *srv, struct request *req, struct reply *rep)
         goto done;
     }
     if (status != STORE_OK || store_webhook_get(db, room, id, &webhook, NULL) != STORE_OK) {
-        reply_error(rep, 500, "database error");
+        reply_error(rep, 500, "database error: %s", sqlite3_errmsg(db));
         goto done;
     }
     reply_json(rep, 201, secret_bundle(srv, room, webhook, secret));
@@ -194,7 +194,7 @@ void routes_update(struct server *srv, struct request *req, struct reply *rep)
     }
     if (status != STORE_OK || routes_decorate_webhook(srv, room, webhook) != 0) {
         json_decref(webhook);
-        reply_error(rep, 500, "database error");
+        reply_error(rep, 500, "database error: %s", sqlite3_errmsg(db));
         goto done;
     }
     reply_json(rep, 200, json_pack("{s:o}", "webhook", webhook));
@@ -237,7 +237,7 @@ void routes_rotate(struct server *srv, struct request *req, struct reply *rep)
         goto done;
     }
     if (status != STORE_OK) {
-        reply_error(rep, 500, "database error");
+        reply_error(rep, 500, "database error: %s", sqlite3_errmsg(db));
         goto done;
     }
     reply_json(rep, 200, secret_bundle(srv, room, webhook, secret));
@@ -264,7 +264,7 @@ void routes_delete(struct server *srv, struct request *req, struct reply *rep)
         return;
     }
     if (status != STORE_OK) {
-        reply_error(rep, 500, "database error");
+        reply_error(rep, 500, "database error: %s", sqlite3_errmsg(db));
         return;
     }
     reply_json(rep, 200, json_pack("{s:b}", "ok", 1));

@@ -16,7 +16,7 @@ static void read_back(struct server *srv, struct request *req, struct reply *rep
     if (routes_authorize(srv, db, req, rep, room, ROLE_MEMBER, NULL) != 0)
         return;
     if (query(db, room, &rows) != STORE_OK) {
-        reply_error(rep, 500, "database error");
+        reply_error(rep, 500, "database error: %s", sqlite3_errmsg(db));
         return;
     }
     reply_json(rep, 200, json_pack("{s:s, s:o}", "roomId", room, key, rows));

@@ -86,7 +86,7 @@ int serve_run(const struct server_config *config)
     key_made = 1;
 
     /* Block the stop signals before the pool threads start, so they inherit
-     * the mask and only sigwait() below sees SIGINT and SIGTERM. */
+     * the mask and only sigwait() below receives SIGINT and SIGTERM. */
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);

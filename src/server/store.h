@@ -82,7 +82,8 @@ int store_webhook_rotate(sqlite3 *db, const char *room, const char *id,
 int store_webhook_delete(sqlite3 *db, const char *room, const char *id);
 
 /* One accepted invoke. NULL strings and negative numbers are stored as
- * SQL NULL. `message_id`, `poll_id` and `image_id` say which rows to add. */
+ * SQL NULL. A non-NULL `message_id`, `poll_id` or `image_id` selects
+ * which rows are inserted. */
 struct store_delivery {
     const char *room_id;
     const char *webhook_id;

@@ -57,7 +57,7 @@ static int group_teardown(void **state)
     return fixture_teardown(&fx);
 }
 
-/* Signs a token with `alg` and `key`. `grants_json` holds the claims. */
+/* Signs a token with `alg` and `key`. `grants_json` contains the claims. */
 static char *sign(jwt_alg_t alg, const unsigned char *key, int key_len, const char *grants_json)
 {
     jwt_t *jwt = NULL;

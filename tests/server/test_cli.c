@@ -30,9 +30,9 @@ static int group_teardown(void **state)
     return test_remove_tree(dir);
 }
 
-/* Runs the server binary with `args` (a shell word list built by the
- * caller, no user input) and returns its exit status; stdout and stderr
- * go to `out`. */
+/* Runs the server binary with `args` and returns its exit status. `args`
+ * is a shell word list written by the test, never outside input. Both
+ * stdout and stderr go to `out`. */
 static int run(const char *args, char *out, size_t size)
 {
     char command[2048];

@@ -12,7 +12,7 @@
 #   stop_server                          # SIGTERM; also runs on shell exit
 #
 # start_server installs an EXIT trap that stops the server and removes the
-# temp dir; a test that sets its own EXIT trap must call stop_server itself.
+# temp dir. A test that sets its own EXIT trap must call stop_server itself.
 
 STAYHOOKS_SERVER_PID=
 STAYHOOKS_TEST_DIR=

@@ -54,8 +54,8 @@ int test_http(const char *method, const char *url, const char *const *headers,
         return -1;
     for (size_t i = 0; headers != NULL && headers[i] != NULL; i++)
         list = curl_slist_append(list, headers[i]);
-    /* curl adds "Expect: 100-continue" for large bodies; the tests want
-     * the server's answer to the body itself. */
+    /* curl adds "Expect: 100-continue" for large bodies. The tests need
+     * the server's reply to the body itself, so the header is removed. */
     list = curl_slist_append(list, "Expect:");
 
     curl_easy_setopt(curl, CURLOPT_URL, url);
