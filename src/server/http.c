@@ -179,6 +179,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *connect
 {
     struct request req;
     struct reply rep;
+    route_handler handler;
     enum MHD_Result result;
 
     memset(&req, 0, sizeof req);
@@ -197,13 +198,16 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *connect
         reply_error(&rep, 404, "no such endpoint");
         goto send;
     }
+    handler = routes_find(&req, &rep);
+    if (handler == NULL)
+        goto send;
     if (req.body_len > 0 &&
         !is_json_type(MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                                   MHD_HTTP_HEADER_CONTENT_TYPE))) {
         reply_error(&rep, 415, "request body must be JSON with Content-Type: application/json");
         goto send;
     }
-    routes_dispatch(srv, &req, &rep);
+    handler(srv, &req, &rep);
 
 send:
     result = send_reply(connection, ex, &rep);

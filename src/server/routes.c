@@ -16,71 +16,63 @@ static int method_is(const struct request *req, const char *method)
     return strcmp(req->method, method) == 0;
 }
 
-/* Sets a 405 reply listing the methods the path allows. */
-static void wrong_method(struct reply *rep, const char *allow)
+/* Sets a 405 reply listing the methods the path allows; returns NULL. */
+static route_handler wrong_method(struct reply *rep, const char *allow)
 {
     rep->allow = allow;
     reply_error(rep, 405, "method not allowed; use %s", allow);
+    return NULL;
 }
 
-static void dispatch_webhooks(struct server *srv, struct request *req, struct reply *rep)
+static route_handler find_webhooks_route(struct request *req, struct reply *rep)
 {
     size_t n = req->segment_count;
 
     if (n == 2) {
         rep->route = "/api/webhooks/{room}";
         if (method_is(req, "GET"))
-            routes_list(srv, req, rep);
-        else if (method_is(req, "POST"))
-            routes_create(srv, req, rep);
-        else
-            wrong_method(rep, "GET, POST");
-        return;
+            return routes_list;
+        if (method_is(req, "POST"))
+            return routes_create;
+        return wrong_method(rep, "GET, POST");
     }
     if (n == 4 && segment_is(req, 2, "meta") && segment_is(req, 3, "permitted-actions")) {
         rep->route = "/api/webhooks/{room}/meta/permitted-actions";
         if (method_is(req, "GET"))
-            routes_permitted_actions(srv, req, rep);
-        else
-            wrong_method(rep, "GET");
-        return;
+            return routes_permitted_actions;
+        return wrong_method(rep, "GET");
     }
     if (n == 3) {
         rep->route = "/api/webhooks/{room}/{webhook}";
         if (method_is(req, "PATCH"))
-            routes_update(srv, req, rep);
-        else if (method_is(req, "DELETE"))
-            routes_delete(srv, req, rep);
-        else
-            wrong_method(rep, "PATCH, DELETE");
-        return;
+            return routes_update;
+        if (method_is(req, "DELETE"))
+            return routes_delete;
+        return wrong_method(rep, "PATCH, DELETE");
     }
     if (n == 4 && segment_is(req, 3, "rotate")) {
         rep->route = "/api/webhooks/{room}/{webhook}/rotate";
         if (method_is(req, "POST"))
-            routes_rotate(srv, req, rep);
-        else
-            wrong_method(rep, "POST");
-        return;
+            return routes_rotate;
+        return wrong_method(rep, "POST");
     }
     if (n == 4 && segment_is(req, 3, "invoke")) {
         rep->route = "/api/webhooks/{room}/{webhook}/invoke";
         if (method_is(req, "POST"))
-            routes_invoke(srv, req, rep);
-        else
-            wrong_method(rep, "POST");
-        return;
+            return routes_invoke;
+        return wrong_method(rep, "POST");
     }
     reply_error(rep, 404, "no such endpoint");
+    return NULL;
 }
 
-static void dispatch_rooms(struct server *srv, struct request *req, struct reply *rep)
+static route_handler find_rooms_route(struct request *req, struct reply *rep)
 {
-    void (*handler)(struct server *, struct request *, struct reply *) = NULL;
+    route_handler handler;
 
     if (req->segment_count != 3) {
         reply_error(rep, 404, "no such endpoint");
-        return;
+        return NULL;
     }
     if (segment_is(req, 2, "messages")) {
         rep->route = "/api/rooms/{room}/messages";
@@ -93,33 +85,31 @@ static void dispatch_rooms(struct server *srv, struct request *req, struct reply
         handler = routes_board;
     } else {
         reply_error(rep, 404, "no such endpoint");
-        return;
+        return NULL;
     }
-    if (!method_is(req, "GET")) {
-        wrong_method(rep, "GET");
-        return;
-    }
-    handler(srv, req, rep);
+    if (!method_is(req, "GET"))
+        return wrong_method(rep, "GET");
+    return handler;
 }
 
-void routes_dispatch(struct server *srv, struct request *req, struct reply *rep)
+route_handler routes_find(struct request *req, struct reply *rep)
 {
     /* IDs become JSON strings in replies, so they must be valid UTF-8. */
     for (size_t i = 1; i < req->segment_count; i++) {
         json_t *probe = json_string(req->segments[i]);
         if (probe == NULL) {
             reply_error(rep, 400, "path segment %zu is not valid UTF-8", i + 1);
-            return;
+            return NULL;
         }
         json_decref(probe);
     }
 
     if (segment_is(req, 0, "webhooks") && req->segment_count >= 2)
-        dispatch_webhooks(srv, req, rep);
-    else if (segment_is(req, 0, "rooms") && req->segment_count >= 2)
-        dispatch_rooms(srv, req, rep);
-    else
-        reply_error(rep, 404, "no such endpoint");
+        return find_webhooks_route(req, rep);
+    if (segment_is(req, 0, "rooms") && req->segment_count >= 2)
+        return find_rooms_route(req, rep);
+    reply_error(rep, 404, "no such endpoint");
+    return NULL;
 }
 
 int routes_authorize(struct server *srv, sqlite3 *db, const struct request *req,

@@ -6,9 +6,13 @@
 #include "server.h"
 #include "store.h"
 
-/* Runs the handler for the request's method and path. An unknown path
- * gets 404, and a known path with the wrong method gets 405. */
-void routes_dispatch(struct server *srv, struct request *req, struct reply *rep);
+typedef void (*route_handler)(struct server *srv, struct request *req, struct reply *rep);
+
+/* Returns the handler for the request's method and path, and sets the
+ * reply's route pattern. Returns NULL with the reply set when there is
+ * none: 404 for an unknown path, 405 for a known path with the wrong
+ * method. */
+route_handler routes_find(struct request *req, struct reply *rep);
 
 void routes_list(struct server *srv, struct request *req, struct reply *rep);
 void routes_create(struct server *srv, struct request *req, struct reply *rep);

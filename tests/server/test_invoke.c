@@ -255,6 +255,18 @@ static void non_json_body_gets_415(void **state)
     assert_int_equal(response.status, 200);
     test_http_response_free(&response);
     free(url);
+
+    /* Routing comes first: a wrong path or method is not a 415. */
+    url = fixture_url(&fx, "nothing/%R", ROOM, NULL);
+    assert_int_equal(test_http("POST", url, text_plain, HELLO, (size_t)-1, &response), 0);
+    assert_int_equal(response.status, 404);
+    test_http_response_free(&response);
+    free(url);
+    url = fixture_url(&fx, "webhooks/%R", ROOM, NULL);
+    assert_int_equal(test_http("PUT", url, text_plain, HELLO, (size_t)-1, &response), 0);
+    assert_int_equal(response.status, 405);
+    test_http_response_free(&response);
+    free(url);
 }
 
 static void oversized_body_gets_413(void **state)
