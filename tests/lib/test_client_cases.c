@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #ifndef STAYHOOKS_TEST_DATA_DIR
 #error "STAYHOOKS_TEST_DATA_DIR must name the folder holding client-cases.json"
@@ -296,7 +297,7 @@ static void run_call(stayhooks_client *client, const char *call, const json_t *a
         run_manage_call(client, call, args, r);
 }
 
-static stayhooks_client *client_for(const json_t *config, char **base_owned)
+static stayhooks_client *client_for(const json_t *config, int dry_run, char **base_owned)
 {
     stayhooks_options opts;
     stayhooks_options_init(&opts);
@@ -313,6 +314,7 @@ static stayhooks_client *client_for(const json_t *config, char **base_owned)
     /* One attempt keeps each case to one request, so the capture server's
      * record is exactly what the call sent. */
     opts.retry.max_attempts = 1;
+    opts.dry_run = dry_run;
 
     stayhooks_client *client = NULL;
     stayhooks_error *err = NULL;
@@ -421,6 +423,88 @@ static void check_request(const json_t *expect, const char *case_base_url, const
     json_decref(sent);
 }
 
+/* Returns the value a dry run must show for a header: credentials are
+ * redacted, everything else is shown as sent. */
+static const char *dry_run_value(const char *name, const char *sent)
+{
+    if (strcasecmp(name, "Authorization") == 0)
+        return "Bearer <redacted>";
+    if (strcasecmp(name, "x-stay-webhook-secret") == 0)
+        return "<redacted>";
+    return sent;
+}
+
+static const json_t *dry_run_header(const json_t *headers, const char *name)
+{
+    const char *key;
+    const json_t *value;
+    json_object_foreach((json_t *)headers, key, value)
+    {
+        if (strcasecmp(key, name) == 0)
+            return value;
+    }
+    return NULL;
+}
+
+/* Runs the case again in dry-run mode and checks that the recorded request
+ * matches the one the capture server received: the same method, URL and
+ * body, and every header that was sent (except Host and Content-Length,
+ * which libcurl derives from the URL and body) with credentials redacted. */
+static void check_dry_run_matches(const json_t *config, const char *call, const json_t *args)
+{
+    char *base = NULL;
+    call_result r;
+    const test_request *sent = test_server_request(server, 0);
+    assert_non_null(sent);
+    size_t sent_count = test_server_request_count(server);
+
+    memset(&r, 0, sizeof(r));
+    stayhooks_client *client = client_for(config, 1, &base);
+    run_call(client, call, args, &r);
+    assert_int_equal(r.rc, STAYHOOKS_OK);
+    assert_int_equal(test_server_request_count(server), sent_count);
+
+    const char *text = stayhooks_client_last_request(client);
+    assert_non_null(text);
+    assert_null(strstr(text, "whk_test_secret_0001"));
+    assert_null(strstr(text, "test-owner-token"));
+    json_t *dry = json_loads(text, 0, NULL);
+    assert_non_null(dry);
+
+    assert_string_equal(json_string_value(json_object_get(dry, "method")), sent->method);
+    const char *url = json_string_value(json_object_get(dry, "url"));
+    assert_non_null(url);
+    assert_string_equal(url + origin_length(url), sent->url);
+
+    const json_t *headers = json_object_get(dry, "headers");
+    for (size_t i = 0; i < sent->header_count; i++) {
+        const char *name = sent->header_names[i];
+        if (strcasecmp(name, "Host") == 0 || strcasecmp(name, "Content-Length") == 0)
+            continue;
+        const json_t *shown = dry_run_header(headers, name);
+        if (shown == NULL)
+            fail_msg("header %s was sent but the dry run does not show it", name);
+        assert_string_equal(json_string_value(shown), dry_run_value(name, sent->header_values[i]));
+    }
+    assert_int_equal(json_object_size(headers), sent->header_count - 1 -
+                                                    (test_request_header(sent, "Content-Length") != NULL));
+
+    const json_t *body = json_object_get(dry, "body");
+    if (sent->body_len == 0) {
+        assert_true(json_is_null(body));
+    } else {
+        json_t *sent_body = json_loadb(sent->body, sent->body_len, 0, NULL);
+        assert_non_null(sent_body);
+        assert_true(json_equal(sent_body, body));
+        json_decref(sent_body);
+    }
+
+    json_decref(dry);
+    call_result_free(&r);
+    stayhooks_client_free(client);
+    free(base);
+}
+
 static void run_request_case(void **state)
 {
     const json_t *c = *state;
@@ -432,7 +516,7 @@ static void run_request_case(void **state)
 
     memset(&r, 0, sizeof(r));
     test_server_reset(server);
-    stayhooks_client *client = client_for(config, &base);
+    stayhooks_client *client = client_for(config, 0, &base);
     run_call(client, call, args, &r);
 
     const json_t *expect_request = json_object_get(c, "expect_request");
@@ -444,6 +528,7 @@ static void run_request_case(void **state)
         const char *case_base = arg_string(config, "base_url");
         check_request(expect_request, case_base != NULL ? case_base : "http://localhost:3000",
                       call, args);
+        check_dry_run_matches(config, call, args);
     } else if (expect_error != NULL) {
         check_error(&r, expect_error);
     } else {
