@@ -446,10 +446,10 @@ static const json_t *dry_run_header(const json_t *headers, const char *name)
     return NULL;
 }
 
-/* Runs the case again in dry-run mode and checks that the recorded request
- * matches the one the capture server received: the same method, URL and
- * body, and every header that was sent (except Host and Content-Length,
- * which libcurl derives from the URL and body) with credentials redacted. */
+/* Runs the case again in dry-run mode and compares the recorded request
+ * with the one the capture server received. Method, URL and body must
+ * match, and so must every sent header, with credentials redacted. Host and
+ * Content-Length are left out because libcurl derives them. */
 static void check_dry_run_matches(const json_t *config, const char *call, const json_t *args)
 {
     char *base = NULL;
@@ -786,7 +786,7 @@ int main(void)
     const json_t *replies = json_object_get(cases, "replies");
     size_t total = json_array_size(requests) + json_array_size(replies);
     if (total == 0) {
-        fprintf(stderr, "%s holds no cases\n", path);
+        fprintf(stderr, "%s contains no cases\n", path);
         return 1;
     }
 
