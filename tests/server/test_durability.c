@@ -2,6 +2,7 @@
  * killed with SIGKILL and restarted on the same database. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -214,12 +215,36 @@ static void sigterm_stops_cleanly(void **state)
     assert_int_equal(stopped, 1);
 }
 
+static void sigint_stops_cleanly(void **state)
+{
+    struct timespec pause = { 0, 300 * 1000000L };
+    FILE *log;
+    char line[1024];
+    int stopping = 0;
+    (void)state;
+
+    assert_int_equal(test_server_restart(&fx.server), 0);
+    assert_int_equal(kill(fx.server.pid, SIGINT), 0);
+    nanosleep(&pause, NULL);
+    /* The server has exited by now, so the SIGTERM from test_server_stop()
+     * has no effect and the call only reaps the process. */
+    assert_int_equal(test_server_stop(&fx.server), 0);
+
+    log = fopen(fx.server.log_path, "r");
+    assert_non_null(log);
+    while (fgets(line, sizeof line, log) != NULL)
+        stopping += strstr(line, " stopping on SIGINT") != NULL;
+    fclose(log);
+    assert_int_equal(stopping, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(acknowledged_invokes_survive_sigkill),
         cmocka_unit_test(invokes_in_flight_at_sigkill_are_kept_if_acknowledged),
         cmocka_unit_test(sigterm_stops_cleanly),
+        cmocka_unit_test(sigint_stops_cleanly),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,6 +1,8 @@
-/* Limits: the per-room webhook limit (409) and the per-webhook invoke rate
- * limit (429 with a Retry-After that is enough to wait). */
+/* Options of `serve`: the per-room webhook limit (409), the per-webhook
+ * invoke rate limit (429 with a Retry-After that is enough to wait) and
+ * the public URL used in invokeUrl. */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +17,8 @@
 #define HELLO "{\"action\":\"message\",\"payload\":{\"text\":\"hello\"}}"
 
 static struct fixture fx;
-static const char *const server_args[] = { "--webhook-limit", "2", "--rate-limit", "2/1", NULL };
+static const char *const server_args[] = { "--webhook-limit", "2", "--rate-limit", "2/1",
+                                           "--public-url", "https://hooks.example.test/base/", NULL };
 
 static int group_setup(void **state)
 {
@@ -150,12 +153,84 @@ static void rate_limit_is_per_webhook(void **state)
     json_decref(busy);
 }
 
+#define RACERS 6
+
+struct racer {
+    pthread_t thread;
+    char url[1024];
+    long status;
+};
+
+static void *create_one(void *arg)
+{
+    struct racer *racer = arg;
+    char header[4096];
+    const char *headers[] = { header, "Content-Type: application/json", NULL };
+    struct test_http_response response;
+
+    snprintf(header, sizeof header, "Authorization: Bearer %s", fx.owner_token);
+    if (test_http("POST", racer->url, headers, "{\"label\":\"racer\"}", (size_t)-1, &response) == 0)
+        racer->status = response.status;
+    test_http_response_free(&response);
+    return NULL;
+}
+
+static void parallel_creates_respect_limit(void **state)
+{
+    static const char *const add_room[] = { "room", "add", "race", "--owner", "alice", NULL };
+    struct racer racers[RACERS];
+    char *url = fixture_url(&fx, "webhooks/%R", "race", NULL);
+    int created = 0;
+    int rejected = 0;
+    (void)state;
+
+    assert_int_equal(test_server_command(fx.db, add_room, NULL, 0), 0);
+    memset(racers, 0, sizeof racers);
+    for (int i = 0; i < RACERS; i++) {
+        snprintf(racers[i].url, sizeof racers[i].url, "%s", url);
+        assert_int_equal(pthread_create(&racers[i].thread, NULL, create_one, &racers[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++) {
+        pthread_join(racers[i].thread, NULL);
+        created += racers[i].status == 201;
+        rejected += racers[i].status == 409;
+    }
+    assert_int_equal(created, 2);
+    assert_int_equal(rejected, RACERS - 2);
+    free(url);
+}
+
+static void public_url_builds_invoke_url(void **state)
+{
+    static const char *const add_room[] = { "room", "add", "public room", "--owner", "alice", NULL };
+    json_t *created;
+    const char *invoke_url;
+    const char *curl;
+    (void)state;
+
+    assert_int_equal(test_server_command(fx.db, add_room, NULL, 0), 0);
+    created = fixture_create_webhook(&fx, "public room", fx.owner_token, "{\"label\":\"public\"}");
+    invoke_url = json_string_value(json_object_get(created, "invokeUrl"));
+    curl = json_string_value(json_object_get(created, "exampleCurl"));
+
+    /* The trailing slash of --public-url is dropped. */
+    assert_non_null(invoke_url);
+    assert_true(strncmp(invoke_url, "https://hooks.example.test/base/api/webhooks/public%20room/", 59) == 0);
+    assert_non_null(strstr(invoke_url, id_of(created)));
+    assert_string_equal(invoke_url + strlen(invoke_url) - 7, "/invoke");
+    assert_non_null(strstr(curl, invoke_url));
+    assert_null(strstr(curl, json_string_value(json_object_get(created, "secret"))));
+    json_decref(created);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(webhook_limit_gives_409),
         cmocka_unit_test(rate_limit_gives_429_with_retry_after),
         cmocka_unit_test(rate_limit_is_per_webhook),
+        cmocka_unit_test(parallel_creates_respect_limit),
+        cmocka_unit_test(public_url_builds_invoke_url),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
