@@ -309,10 +309,10 @@ static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct cur
     if (c->ca_file != NULL)
         SET(CURLOPT_CAINFO, c->ca_file);
 
-    /* The proxy is chosen here rather than by libcurl, because libcurl
-     * takes an empty http_proxy as "no proxy at all" and then skips
-     * all_proxy. Here an empty variable is simply unset. An explicit ""
-     * tells libcurl to use no proxy. */
+    /* The proxy is chosen here so that the documented rules do not depend
+     * on how the linked libcurl reads the environment (libcurl 7.88.1
+     * applies the same rules itself). An explicit "" tells libcurl to use
+     * no proxy. */
     const char *proxy = stayhooks__proxy_from_env(x->url);
     const char *noproxy = stayhooks__noproxy_from_env();
     SET(CURLOPT_PROXY, proxy != NULL ? proxy : "");
