@@ -235,8 +235,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
         snprintf(ex->method, sizeof ex->method, "%s", method);
         *con_cls = ex;
 
-        /* A declared length over the cap is refused before reading the
-         * body; libmicrohttpd then closes the connection. */
+        /* A declared length over the cap is rejected before the body is
+         * read, and libmicrohttpd then closes the connection. */
         length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
                                              MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (length != NULL && strtoull(length, NULL, 10) > HTTP_MAX_BODY) {
@@ -246,7 +246,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection,
         return MHD_YES;
     }
 
-    /* Body chunks: keep them until the cap, then drop them and remember. */
+    /* Body chunks: keep them up to the cap, then discard them and mark the
+     * request as too large. */
     if (*upload_data_size > 0) {
         size_t size = *upload_data_size;
         *upload_data_size = 0;

@@ -61,8 +61,10 @@ static int build_delivery(const struct invoke_payload *p, const char *created_at
     d->text = p->text;
 
     if (p->embed != NULL) {
-        /* Members keep their order and string values are unchanged, so the
-         * read-back embed equals what the caller sent. */
+        /* Members keep their order and strings and integers are unchanged.
+         * NOTE: real numbers are re-printed by jansson (0.1 comes back as
+         * 0.10000000000000001), because jansson gives no access to the
+         * original text of a value. */
         *embed_text = json_dumps(p->embed, JSON_COMPACT);
         if (*embed_text == NULL)
             return -1;
