@@ -315,7 +315,7 @@ void *http_start(struct server *srv, int *port)
     hints.ai_flags = AI_PASSIVE;
     snprintf(service, sizeof service, "%d", srv->config.listen_port);
     if (getaddrinfo(srv->config.listen_host, service, &hints, &addr) != 0 || addr == NULL) {
-        log_line("cannot resolve listen address %s", srv->config.listen_host);
+        log_line("failed to resolve listen address %s; check --listen", srv->config.listen_host);
         goto done;
     }
     if (addr->ai_family == AF_INET6)
@@ -329,7 +329,8 @@ void *http_start(struct server *srv, int *port)
                               MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
                               MHD_OPTION_END);
     if (daemon == NULL) {
-        log_line("cannot listen on %s port %d", srv->config.listen_host, srv->config.listen_port);
+        log_line("failed to listen on %s port %d; the port may be in use", srv->config.listen_host,
+                 srv->config.listen_port);
         goto done;
     }
     info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);

@@ -10,7 +10,7 @@ struct ratelimit *ratelimit_new(long count, long seconds);
 void ratelimit_free(struct ratelimit *limiter);
 
 /* Records one invoke of `webhook_id` and returns 0 when it is allowed.
- * Returns the seconds to wait (at least 1) when it is not; a refused
+ * Returns the seconds to wait (at least 1) when it is not, and a rejected
  * invoke is not recorded. Thread-safe. Returns -1 on out of memory. */
 long ratelimit_take(struct ratelimit *limiter, const char *webhook_id);
 

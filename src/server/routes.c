@@ -16,7 +16,7 @@ static int method_is(const struct request *req, const char *method)
     return strcmp(req->method, method) == 0;
 }
 
-/* Sets a 405 reply listing the methods the path allows; returns NULL. */
+/* Sets a 405 reply listing the methods the path allows, and returns NULL. */
 static route_handler wrong_method(struct reply *rep, const char *allow)
 {
     rep->allow = allow;

@@ -32,7 +32,7 @@ struct new_ids {
 };
 
 /* Fills the delivery from the checked payload and creates its row IDs.
- * `text_out` receives JSON texts that the caller frees. */
+ * `embed_text` and `options_text` receive JSON texts that the caller frees. */
 static int build_delivery(const struct invoke_payload *p, const char *created_at,
                           const struct timespec *now, struct store_delivery *d,
                           struct new_ids *ids, char **embed_text, char **options_text,
@@ -170,7 +170,7 @@ void routes_invoke(struct server *srv, struct request *req, struct reply *rep)
     if (request_json(req, rep, 1, &body) != 0)
         goto done;
     /* Permission comes before the payload rules: a webhook without the
-     * action gets 403 whatever the payload holds. */
+     * action gets 403 whatever the payload contains. */
     action = json_string_value(json_object_get(body, "action"));
     if (action != NULL && validate_is_action(action) && !has_permission(webhook, action)) {
         reply_error(rep, 403, "webhook lacks the %s permission", action);

@@ -75,7 +75,7 @@ int store_webhook_list(sqlite3 *db, const char *room, json_t **out);
 int store_webhook_update(sqlite3 *db, const char *room, const char *id,
                          const char *label, const char *permissions_json, int paused);
 
-/* Replaces the secret hash; the old secret stops matching at once. */
+/* Replaces the secret hash. The old secret stops matching at once. */
 int store_webhook_rotate(sqlite3 *db, const char *room, const char *id,
                          const unsigned char *hash, const char *preview);
 

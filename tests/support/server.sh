@@ -33,7 +33,7 @@ start_server() {
     STAYHOOKS_SERVER_PID=$!
     trap stop_server EXIT
 
-    # The first stdout line carries the address; give up after 10 seconds.
+    # The first stdout line carries the address. Give up after 10 seconds.
     local line=
     if ! read -r -t 10 line <"$fifo"; then
         echo "server.sh: server did not start; log: $STAYHOOKS_TEST_LOG" >&2

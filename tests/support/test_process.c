@@ -51,7 +51,7 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 
 int test_remove_tree(const char *dir)
 {
-    /* Refuse anything that test_temp_dir() did not make. */
+    /* Reject any path that test_temp_dir() did not make. */
     if (dir == NULL || strstr(dir, "/stayhooks-test-") == NULL)
         return -1;
     return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -271,7 +271,7 @@ char *test_mint_token(const char *db_path, const char *user, long ttl_seconds)
     snprintf(ttl, sizeof ttl, "%ld", ttl_seconds);
     if (test_server_command(db_path, ttl_seconds > 0 ? with_ttl : plain, token, sizeof token) != 0 ||
         token[0] == '\0') {
-        fprintf(stderr, "test_mint_token: token %s failed\n", user);
+        fprintf(stderr, "test_mint_token: 'stayhooks-server token %s' failed\n", user);
         return NULL;
     }
     return strdup(token);
