@@ -68,7 +68,7 @@ int test_server_stop(struct test_server *server);
 int test_server_kill(struct test_server *server);
 
 /* Starts the server again on the same database with the same extra
- * arguments; the port usually changes, so base_url is updated. */
+ * arguments. The port usually changes, so base_url is updated. */
 int test_server_restart(struct test_server *server);
 
 /* Runs `stayhooks-server ARGS... --db DB_PATH` (args NULL-ended, e.g.
