@@ -18,12 +18,12 @@ int fixture_setup(struct fixture *fx, const char *const *extra_args)
     memset(fx, 0, sizeof *fx);
     if (test_temp_dir(fx->dir, sizeof fx->dir) != 0 ||
         test_path_join(fx->db, sizeof fx->db, fx->dir, "server.db") != 0)
-        return -1;
+        goto fail;
     if (test_server_start(&fx->server, fx->db, extra_args) != 0)
-        return -1;
+        goto fail;
     if (test_server_command(fx->db, room, NULL, 0) != 0 ||
         test_server_command(fx->db, other, NULL, 0) != 0)
-        return -1;
+        goto fail;
     fx->owner_token = test_mint_token(fx->db, "alice", 0);
     fx->admin_token = test_mint_token(fx->db, "adam", 0);
     fx->member_token = test_mint_token(fx->db, "mia", 0);
@@ -31,8 +31,14 @@ int fixture_setup(struct fixture *fx, const char *const *extra_args)
     fx->other_token = test_mint_token(fx->db, "olga", 0);
     if (fx->owner_token == NULL || fx->admin_token == NULL || fx->member_token == NULL ||
         fx->stranger_token == NULL || fx->other_token == NULL)
-        return -1;
+        goto fail;
     return 0;
+
+fail:
+    /* Stop the server at once. cmocka 1.1.5 still runs the group teardown
+     * after a failed setup, and a second fixture_teardown() does nothing. */
+    fixture_teardown(fx);
+    return -1;
 }
 
 int fixture_teardown(struct fixture *fx)
