@@ -19,8 +19,9 @@ struct ratelimit {
     pthread_mutex_t lock;
     long count;
     long long window_ms;
-    /* NOTE: buckets are a linked list searched linearly and never dropped,
-     * which suits a local server with few webhooks, not thousands. */
+    /* NOTE: buckets are a linked list searched linearly, one per webhook
+     * that exists and was invoked. That suits a local server with few
+     * webhooks, not thousands. */
     struct bucket *buckets;
 };
 
@@ -118,4 +119,22 @@ long ratelimit_take(struct ratelimit *limiter, const char *webhook_id)
 done:
     pthread_mutex_unlock(&limiter->lock);
     return wait;
+}
+
+void ratelimit_forget(struct ratelimit *limiter, const char *webhook_id)
+{
+    struct bucket **link;
+
+    pthread_mutex_lock(&limiter->lock);
+    for (link = &limiter->buckets; *link != NULL; link = &(*link)->next_bucket) {
+        struct bucket *b = *link;
+        if (strcmp(b->webhook_id, webhook_id) != 0)
+            continue;
+        *link = b->next_bucket;
+        free(b->webhook_id);
+        free(b->times_ms);
+        free(b);
+        break;
+    }
+    pthread_mutex_unlock(&limiter->lock);
 }

@@ -14,4 +14,7 @@ void ratelimit_free(struct ratelimit *limiter);
  * invoke is not recorded. Thread-safe. Returns -1 on out of memory. */
 long ratelimit_take(struct ratelimit *limiter, const char *webhook_id);
 
+/* Drops the counts of a deleted webhook. Thread-safe. */
+void ratelimit_forget(struct ratelimit *limiter, const char *webhook_id);
+
 #endif

@@ -267,6 +267,7 @@ void routes_delete(struct server *srv, struct request *req, struct reply *rep)
         reply_error(rep, 500, "database error: %s", sqlite3_errmsg(db));
         return;
     }
+    ratelimit_forget(srv->limiter, req->segments[2]);
     reply_json(rep, 200, json_pack("{s:b}", "ok", 1));
 }
 
