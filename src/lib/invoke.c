@@ -1,8 +1,9 @@
 /* invoke.c: invoking a webhook with its secret. */
+#include "invoke.h"
+
 #include "error.h"
 #include "payload.h"
 #include "reply.h"
-#include "request.h"
 #include "text.h"
 #include "url.h"
 
@@ -49,107 +50,87 @@ static char *target_url(const stayhooks_client *client, const stayhooks_target *
                                    target->webhook_id, "/invoke");
 }
 
-/* Wraps `payload` (consumed) as {"action", "payload"} and sends it. */
-static int send_action(stayhooks_client *client, const stayhooks_target *target,
-                       const char *action, json_t *payload, stayhooks_invoke_result **out,
-                       stayhooks_error **err)
+int stayhooks__invoke_request(stayhooks_client *client, const stayhooks_target *target,
+                              const char *action, json_t *payload, stayhooks__request *req,
+                              stayhooks_error **err)
 {
-    stayhooks__request req = { "POST", NULL, NULL, target->secret };
-    json_t *reply = NULL;
     int rc = STAYHOOKS_OK;
 
-    req.url = target_url(client, target);
-    req.body = json_object();
-    if (req.url == NULL || req.body == NULL ||
-        json_object_set_new(req.body, "action", json_string(action)) != 0 ||
-        json_object_set(req.body, "payload", payload) != 0) {
+    req->method = "POST";
+    req->secret = target->secret;
+    req->url = target_url(client, target);
+    req->body = json_object();
+    if (req->url == NULL || req->body == NULL ||
+        json_object_set_new(req->body, "action", json_string(action)) != 0 ||
+        json_object_set(req->body, "payload", payload) != 0) {
         rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
-        goto done;
+        stayhooks__request_clear(req);
     }
-
-    if ((rc = stayhooks__perform(client, &req, &reply, err)) != STAYHOOKS_OK)
-        goto done;
-    if (reply != NULL && out != NULL)
-        rc = stayhooks__parse_invoke_result(reply, out, err);
-
-done:
     json_decref(payload);
-    json_decref(reply);
-    stayhooks__request_clear(&req);
     return rc;
 }
 
-int stayhooks_send_message(stayhooks_client *client, const stayhooks_target *target,
-                           const stayhooks_message *message, stayhooks_invoke_result **out,
-                           stayhooks_error **err)
+int stayhooks__message_request(stayhooks_client *client, const stayhooks_target *target,
+                               const stayhooks_message *message, stayhooks__request *req,
+                               stayhooks_error **err)
 {
     json_t *payload = NULL;
     int rc;
 
-    if (out != NULL)
-        *out = NULL;
     if ((rc = check_target(client, target, err)) != STAYHOOKS_OK ||
         (rc = stayhooks__build_message(message, client->default_alias, &payload, err)) !=
             STAYHOOKS_OK)
         return rc;
-    return send_action(client, target, "message", payload, out, err);
+    return stayhooks__invoke_request(client, target, "message", payload, req, err);
 }
 
-int stayhooks_send_embed(stayhooks_client *client, const stayhooks_target *target,
-                         const stayhooks_embed *embed, stayhooks_invoke_result **out,
-                         stayhooks_error **err)
+int stayhooks__embed_request(stayhooks_client *client, const stayhooks_target *target,
+                             const stayhooks_embed *embed, stayhooks__request *req,
+                             stayhooks_error **err)
 {
     json_t *payload = NULL;
     int rc;
 
-    if (out != NULL)
-        *out = NULL;
     if ((rc = check_target(client, target, err)) != STAYHOOKS_OK ||
         (rc = stayhooks__build_embed(embed, client->default_alias, &payload, err)) !=
             STAYHOOKS_OK)
         return rc;
-    return send_action(client, target, "embed", payload, out, err);
+    return stayhooks__invoke_request(client, target, "embed", payload, req, err);
 }
 
-int stayhooks_send_poll(stayhooks_client *client, const stayhooks_target *target,
-                        const stayhooks_poll *poll, stayhooks_invoke_result **out,
-                        stayhooks_error **err)
+int stayhooks__poll_request(stayhooks_client *client, const stayhooks_target *target,
+                            const stayhooks_poll *poll, stayhooks__request *req,
+                            stayhooks_error **err)
 {
     json_t *payload = NULL;
     int rc;
 
-    if (out != NULL)
-        *out = NULL;
     if ((rc = check_target(client, target, err)) != STAYHOOKS_OK ||
         (rc = stayhooks__build_poll(poll, &payload, err)) != STAYHOOKS_OK)
         return rc;
-    return send_action(client, target, "poll", payload, out, err);
+    return stayhooks__invoke_request(client, target, "poll", payload, req, err);
 }
 
-int stayhooks_send_image(stayhooks_client *client, const stayhooks_target *target,
-                         const stayhooks_image *image, stayhooks_invoke_result **out,
-                         stayhooks_error **err)
+int stayhooks__image_request(stayhooks_client *client, const stayhooks_target *target,
+                             const stayhooks_image *image, stayhooks__request *req,
+                             stayhooks_error **err)
 {
     json_t *payload = NULL;
     int rc;
 
-    if (out != NULL)
-        *out = NULL;
     if ((rc = check_target(client, target, err)) != STAYHOOKS_OK ||
         (rc = stayhooks__build_image(image, &payload, err)) != STAYHOOKS_OK)
         return rc;
-    return send_action(client, target, "image", payload, out, err);
+    return stayhooks__invoke_request(client, target, "image", payload, req, err);
 }
 
-int stayhooks_invoke(stayhooks_client *client, const stayhooks_target *target,
-                     const char *action, const char *payload_json,
-                     stayhooks_invoke_result **out, stayhooks_error **err)
+int stayhooks__action_request(stayhooks_client *client, const stayhooks_target *target,
+                              const char *action, const char *payload_json,
+                              stayhooks__request *req, stayhooks_error **err)
 {
     json_t *payload = NULL;
     int rc;
 
-    if (out != NULL)
-        *out = NULL;
     if ((rc = check_target(client, target, err)) != STAYHOOKS_OK)
         return rc;
     if (action == NULL || action[0] == '\0')
@@ -165,5 +146,84 @@ int stayhooks_invoke(stayhooks_client *client, const stayhooks_target *target,
         json_decref(payload);
         return rc;
     }
-    return send_action(client, target, action, payload, out, err);
+    return stayhooks__invoke_request(client, target, action, payload, req, err);
+}
+
+/* Sends a built invoke request (cleared here) and parses its reply. */
+static int send_invoke(stayhooks_client *client, int rc, stayhooks__request *req,
+                       stayhooks_invoke_result **out, stayhooks_error **err)
+{
+    json_t *reply = NULL;
+
+    if (rc != STAYHOOKS_OK)
+        goto done;
+    if ((rc = stayhooks__perform(client, req, &reply, err)) != STAYHOOKS_OK)
+        goto done;
+    if (reply != NULL && out != NULL)
+        rc = stayhooks__parse_invoke_result(reply, out, err);
+
+done:
+    json_decref(reply);
+    stayhooks__request_clear(req);
+    return rc;
+}
+
+int stayhooks_send_message(stayhooks_client *client, const stayhooks_target *target,
+                           const stayhooks_message *message, stayhooks_invoke_result **out,
+                           stayhooks_error **err)
+{
+    stayhooks__request req = { NULL, NULL, NULL, NULL };
+
+    if (out != NULL)
+        *out = NULL;
+    int rc = stayhooks__message_request(client, target, message, &req, err);
+    return send_invoke(client, rc, &req, out, err);
+}
+
+int stayhooks_send_embed(stayhooks_client *client, const stayhooks_target *target,
+                         const stayhooks_embed *embed, stayhooks_invoke_result **out,
+                         stayhooks_error **err)
+{
+    stayhooks__request req = { NULL, NULL, NULL, NULL };
+
+    if (out != NULL)
+        *out = NULL;
+    int rc = stayhooks__embed_request(client, target, embed, &req, err);
+    return send_invoke(client, rc, &req, out, err);
+}
+
+int stayhooks_send_poll(stayhooks_client *client, const stayhooks_target *target,
+                        const stayhooks_poll *poll, stayhooks_invoke_result **out,
+                        stayhooks_error **err)
+{
+    stayhooks__request req = { NULL, NULL, NULL, NULL };
+
+    if (out != NULL)
+        *out = NULL;
+    int rc = stayhooks__poll_request(client, target, poll, &req, err);
+    return send_invoke(client, rc, &req, out, err);
+}
+
+int stayhooks_send_image(stayhooks_client *client, const stayhooks_target *target,
+                         const stayhooks_image *image, stayhooks_invoke_result **out,
+                         stayhooks_error **err)
+{
+    stayhooks__request req = { NULL, NULL, NULL, NULL };
+
+    if (out != NULL)
+        *out = NULL;
+    int rc = stayhooks__image_request(client, target, image, &req, err);
+    return send_invoke(client, rc, &req, out, err);
+}
+
+int stayhooks_invoke(stayhooks_client *client, const stayhooks_target *target,
+                     const char *action, const char *payload_json,
+                     stayhooks_invoke_result **out, stayhooks_error **err)
+{
+    stayhooks__request req = { NULL, NULL, NULL, NULL };
+
+    if (out != NULL)
+        *out = NULL;
+    int rc = stayhooks__action_request(client, target, action, payload_json, &req, err);
+    return send_invoke(client, rc, &req, out, err);
 }

@@ -17,13 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_HEADERS 5
-
-typedef struct request_headers {
-    stayhooks__header items[MAX_HEADERS];
-    size_t count;
-    char *authorization; /* owned "Bearer ..." value */
-} request_headers;
+typedef stayhooks__request_headers request_headers;
 
 static int build_headers(const stayhooks_client *c, const stayhooks__request *req,
                          int has_body, request_headers *h)
@@ -95,7 +89,7 @@ done:
     return ok;
 }
 
-static long monotonic_ms(void)
+long stayhooks__monotonic_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -306,16 +300,11 @@ static const char *describe_outcome(const stayhooks__attempt_outcome *o, char *b
     return buf;
 }
 
-int stayhooks__perform(stayhooks_client *c, const stayhooks__request *req, json_t **reply,
-                       stayhooks_error **err)
+int stayhooks__call_begin(stayhooks_client *c, const stayhooks__request *req,
+                          stayhooks__call *call, stayhooks_error **err)
 {
-    request_headers headers = { { { NULL, NULL } }, 0, NULL };
-    stayhooks__exchange x;
-    char *body_text = NULL;
-    int rc;
-
-    memset(&x, 0, sizeof(x));
-    *reply = NULL;
+    memset(call, 0, sizeof(*call));
+    call->req = req;
 
     if (req->secret == NULL && c->token == NULL) {
         stayhooks_error *e = stayhooks__error_new(STAYHOOKS_ERR_AUTH,
@@ -331,95 +320,133 @@ int stayhooks__perform(stayhooks_client *c, const stayhooks__request *req, json_
     const json_t *body = (req->body != NULL && json_object_size(req->body) > 0) ? req->body
                                                                                 : NULL;
     if (body != NULL) {
-        body_text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
-        if (body_text == NULL) {
-            rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "could not encode the body");
-            goto done;
-        }
+        call->body_text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (call->body_text == NULL)
+            return stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "could not encode the body");
     }
-    if (!build_headers(c, req, body != NULL, &headers)) {
-        rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
-        goto done;
-    }
+    if (!build_headers(c, req, body != NULL, &call->headers))
+        return stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
 
     if (c->dry_run) {
-        rc = record_dry_run(c, req, &headers, body)
-                 ? STAYHOOKS_OK
-                 : stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
-        goto done;
+        call->dry_run_done = 1;
+        return record_dry_run(c, req, &call->headers, body)
+                   ? STAYHOOKS_OK
+                   : stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
     }
 
-    const char *secrets[1] = { req->secret };
-    x.method = req->method;
-    x.url = req->url;
-    x.body = body_text;
-    x.headers = headers.items;
-    x.header_count = headers.count;
-    x.secrets = secrets;
-    x.secret_count = 1;
+    call->secrets[0] = req->secret;
+    call->x.method = req->method;
+    call->x.url = req->url;
+    call->x.body = call->body_text;
+    call->x.headers = call->headers.items;
+    call->x.header_count = call->headers.count;
+    call->x.secrets = call->secrets;
+    call->x.secret_count = 1;
+    call->start_ms = stayhooks__monotonic_ms();
+    return STAYHOOKS_OK;
+}
 
+void stayhooks__call_next_attempt(stayhooks_client *c, stayhooks__call *call)
+{
     const stayhooks_retry_policy *policy = &c->retry;
-    long start = monotonic_ms();
-    int attempt = 0;
-    for (;;) {
-        attempt++;
-        x.timeout_ms = c->timeout_ms;
-        if (policy->deadline_ms > 0) {
-            long left = policy->deadline_ms - (monotonic_ms() - start);
-            if (left < x.timeout_ms)
-                x.timeout_ms = left > 1 ? left : 1;
-        }
 
-        if (stayhooks__transport_send(c, &x) != STAYHOOKS_OK) {
+    call->attempt++;
+    call->x.timeout_ms = c->timeout_ms;
+    if (policy->deadline_ms > 0) {
+        long left = policy->deadline_ms - (stayhooks__monotonic_ms() - call->start_ms);
+        if (left < call->x.timeout_ms)
+            call->x.timeout_ms = left > 1 ? left : 1;
+    }
+}
+
+int stayhooks__call_finish_attempt(stayhooks_client *c, stayhooks__call *call, json_t **reply,
+                                   long *wait_ms, stayhooks_error **err)
+{
+    const stayhooks__request *req = call->req;
+    const stayhooks__exchange *x = &call->x;
+    const stayhooks_retry_policy *policy = &c->retry;
+    int rc;
+
+    *reply = NULL;
+    *wait_ms = 0;
+    if (is_success(x)) {
+        rc = parse_success(req, x, reply, err);
+        if (rc != STAYHOOKS_OK && err != NULL && *err != NULL)
+            (*err)->attempts = call->attempt;
+        return rc;
+    }
+
+    stayhooks__attempt_outcome outcome = outcome_of(x);
+    char reason[64];
+    describe_outcome(&outcome, reason, sizeof(reason));
+    int retry =
+        call->attempt < policy->max_attempts && stayhooks__retryable(req->method, &outcome);
+    long wait = retry ? stayhooks__retry_wait_ms(policy, call->attempt, &outcome,
+                                                 stayhooks__client_random(c))
+                      : 0;
+    if (retry && policy->deadline_ms > 0 &&
+        stayhooks__monotonic_ms() - call->start_ms + wait > policy->deadline_ms) {
+        stayhooks__log(c, STAYHOOKS_LOG_INFO, call->secrets, 1,
+                       "not retrying %s %s after %s: a wait of %ld ms would pass the "
+                       "%ld ms deadline",
+                       req->method, req->url, reason, wait, policy->deadline_ms);
+        retry = 0;
+    }
+    if (!retry) {
+        stayhooks_error *e = exchange_error(c, req, x);
+        if (e != NULL) {
+            e->attempts = call->attempt;
+            e->retry_after = outcome.retry_after;
+            if (!redact_error(e, c->token, req->secret)) {
+                stayhooks_error_free(e);
+                e = NULL;
+            }
+        }
+        return stayhooks__error_raise(err, e);
+    }
+
+    stayhooks__log(c, STAYHOOKS_LOG_INFO, call->secrets, 1,
+                   "retrying %s %s in %ld ms after %s (attempt %d of %d)", req->method,
+                   req->url, wait, reason, call->attempt + 1, policy->max_attempts);
+    *wait_ms = wait;
+    return STAYHOOKS__CALL_RETRY;
+}
+
+void stayhooks__call_clear(stayhooks__call *call)
+{
+    stayhooks__exchange_clear(&call->x);
+    free_headers(&call->headers);
+    free(call->body_text);
+    call->body_text = NULL;
+}
+
+int stayhooks__perform(stayhooks_client *c, const stayhooks__request *req, json_t **reply,
+                       stayhooks_error **err)
+{
+    stayhooks__call call;
+    int rc;
+
+    *reply = NULL;
+    rc = stayhooks__call_begin(c, req, &call, err);
+    if (rc != STAYHOOKS_OK || call.dry_run_done)
+        goto done;
+
+    for (;;) {
+        long wait = 0;
+
+        stayhooks__call_next_attempt(c, &call);
+        if (stayhooks__transport_send(c, &call.x) != STAYHOOKS_OK) {
             rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "could not set up libcurl");
             goto done;
         }
-        if (is_success(&x)) {
-            rc = parse_success(req, &x, reply, err);
-            if (rc != STAYHOOKS_OK && err != NULL && *err != NULL)
-                (*err)->attempts = attempt;
+        rc = stayhooks__call_finish_attempt(c, &call, reply, &wait, err);
+        if (rc != STAYHOOKS__CALL_RETRY)
             break;
-        }
-
-        stayhooks__attempt_outcome outcome = outcome_of(&x);
-        char reason[64];
-        describe_outcome(&outcome, reason, sizeof(reason));
-        int retry = attempt < policy->max_attempts && stayhooks__retryable(req->method, &outcome);
-        long wait = retry ? stayhooks__retry_wait_ms(policy, attempt, &outcome,
-                                                     stayhooks__client_random(c))
-                          : 0;
-        if (retry && policy->deadline_ms > 0 &&
-            monotonic_ms() - start + wait > policy->deadline_ms) {
-            stayhooks__log(c, STAYHOOKS_LOG_INFO, secrets, 1,
-                           "not retrying %s %s after %s: a wait of %ld ms would pass the "
-                           "%ld ms deadline",
-                           req->method, req->url, reason, wait, policy->deadline_ms);
-            retry = 0;
-        }
-        if (!retry) {
-            stayhooks_error *e = exchange_error(c, req, &x);
-            if (e != NULL) {
-                e->attempts = attempt;
-                e->retry_after = outcome.retry_after;
-                if (!redact_error(e, c->token, req->secret)) {
-                    stayhooks_error_free(e);
-                    e = NULL;
-                }
-            }
-            rc = stayhooks__error_raise(err, e);
-            break;
-        }
-
-        stayhooks__log(c, STAYHOOKS_LOG_INFO, secrets, 1,
-                       "retrying %s %s in %ld ms after %s (attempt %d of %d)", req->method,
-                       req->url, wait, reason, attempt + 1, policy->max_attempts);
         sleep_ms(wait);
     }
 
 done:
-    stayhooks__exchange_clear(&x);
-    free_headers(&headers);
-    free(body_text);
+    stayhooks__call_clear(&call);
     return rc;
 }
 

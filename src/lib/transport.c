@@ -12,16 +12,8 @@
 #include <strings.h>
 #include <sys/socket.h>
 
-typedef struct exchange_context {
-    stayhooks_client *client;
-    stayhooks__exchange *x;
-    size_t reply_capacity;
-    size_t header_bytes_out;
-    size_t body_bytes_out;
-    int headers_complete; /* the blank line after the last reply's headers arrived */
-    size_t body_offset;   /* bytes of a POST body handed to libcurl so far */
-    int resend_blocked;   /* libcurl tried to send a POST a second time */
-} exchange_context;
+/* The callbacks below receive the transfer as their userdata. */
+typedef stayhooks__transfer exchange_context;
 
 static const char *non_empty_env(const char *name)
 {
@@ -272,7 +264,7 @@ static CURLcode set_method(CURL *curl, exchange_context *ctx)
 
 static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct curl_slist *headers)
 {
-    CURL *curl = c->curl;
+    CURL *curl = ctx->curl;
     stayhooks__exchange *x = ctx->x;
     CURLcode rc = CURLE_OK;
 
@@ -324,17 +316,23 @@ static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct cur
     return rc;
 }
 
-int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
+int stayhooks__transfer_begin(stayhooks_client *client, CURL *curl, stayhooks__exchange *x,
+                              stayhooks__transfer *t)
 {
-    exchange_context ctx = { client, x, 0, 0, 0, 0, 0, 0 };
-    int rc = STAYHOOKS_ERR_INTERNAL;
+    memset(t, 0, sizeof(*t));
+    t->client = client;
+    t->x = x;
+    t->curl = curl;
 
     stayhooks__exchange_clear(x);
-    struct curl_slist *headers = build_header_list(x);
-    if (headers == NULL)
-        goto done;
-    if (configure(client, &ctx, headers) != CURLE_OK)
-        goto done;
+    t->headers = build_header_list(x);
+    if (t->headers == NULL)
+        return STAYHOOKS_ERR_INTERNAL;
+    if (configure(client, t, t->headers) != CURLE_OK) {
+        stayhooks__transfer_abandon(t);
+        return STAYHOOKS_ERR_INTERNAL;
+    }
+    curl_easy_setopt(curl, CURLOPT_PRIVATE, t);
 
     stayhooks__log(client, STAYHOOKS_LOG_DEBUG, x->secrets, x->secret_count, "> %s %s",
                    x->method, x->url);
@@ -346,13 +344,20 @@ int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
         stayhooks__log(client, STAYHOOKS_LOG_DEBUG, x->secrets, x->secret_count, "> %s",
                        x->body);
     }
+    return STAYHOOKS_OK;
+}
 
-    x->result = curl_easy_perform(client->curl);
-    curl_easy_getinfo(client->curl, CURLINFO_RESPONSE_CODE, &x->status);
+int stayhooks__transfer_end(stayhooks__transfer *t, CURLcode result)
+{
+    stayhooks__exchange *x = t->x;
+    int rc = STAYHOOKS_OK;
+
+    x->result = result;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &x->status);
     if (x->result == CURLE_FILESIZE_EXCEEDED)
         x->too_large = 1;
 
-    if (x->result != CURLE_OK && (ctx.resend_blocked || x->result == CURLE_SEND_FAIL_REWIND)) {
+    if (x->result != CURLE_OK && (t->resend_blocked || x->result == CURLE_SEND_FAIL_REWIND)) {
         snprintf(x->curl_error, sizeof(x->curl_error),
                  "the kept-alive connection closed without a reply, and a POST is not "
                  "resent on a new connection");
@@ -361,30 +366,43 @@ int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
     /* libcurl 7.88 reports success when the server closes the connection
      * in the middle of the headers, but such a reply is a dropped
      * connection. */
-    if (x->result == CURLE_OK && !ctx.headers_complete) {
+    if (x->result == CURLE_OK && !t->headers_complete) {
         x->result = CURLE_RECV_ERROR;
         snprintf(x->curl_error, sizeof(x->curl_error),
                  "connection closed before the reply headers ended");
     }
 
     size_t body_len = x->body != NULL ? strlen(x->body) : 0;
-    x->nothing_sent = ctx.header_bytes_out == 0;
-    x->fully_sent = ctx.header_bytes_out > 0 && ctx.body_bytes_out >= body_len;
+    x->nothing_sent = t->header_bytes_out == 0;
+    x->fully_sent = t->header_bytes_out > 0 && t->body_bytes_out >= body_len;
 
     if (x->reply == NULL && x->result == CURLE_OK) {
         x->reply = calloc(1, 1);
         if (x->reply == NULL)
-            goto done;
+            rc = STAYHOOKS_ERR_INTERNAL;
     }
 
-    /* The handle points at `headers` until the next reset, so clear it
-     * before the list is freed. */
-    curl_easy_setopt(client->curl, CURLOPT_HTTPHEADER, NULL);
-    rc = STAYHOOKS_OK;
-
-done:
-    curl_slist_free_all(headers);
+    stayhooks__transfer_abandon(t);
     return rc;
+}
+
+void stayhooks__transfer_abandon(stayhooks__transfer *t)
+{
+    /* The handle points at the header list and at `t` until the next
+     * reset, so detach both before the list is freed. */
+    curl_easy_setopt(t->curl, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(t->curl, CURLOPT_PRIVATE, NULL);
+    curl_slist_free_all(t->headers);
+    t->headers = NULL;
+}
+
+int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x)
+{
+    stayhooks__transfer t;
+
+    if (stayhooks__transfer_begin(client, client->curl, x, &t) != STAYHOOKS_OK)
+        return STAYHOOKS_ERR_INTERNAL;
+    return stayhooks__transfer_end(&t, curl_easy_perform(client->curl));
 }
 
 void stayhooks__exchange_clear(stayhooks__exchange *x)

@@ -37,7 +37,38 @@ typedef struct stayhooks__exchange {
     int fully_sent;                /* headers and whole body left */
 } stayhooks__exchange;
 
-/* Performs the exchange. Returns STAYHOOKS_OK when libcurl ran (check
+/* One exchange while libcurl runs it on an easy handle: the state that
+ * the libcurl callbacks fill in. It must stay at the same address from
+ * stayhooks__transfer_begin() to stayhooks__transfer_end(). */
+typedef struct stayhooks__transfer {
+    stayhooks_client *client;
+    stayhooks__exchange *x;
+    CURL *curl;
+    struct curl_slist *headers;
+    size_t reply_capacity;
+    size_t header_bytes_out;
+    size_t body_bytes_out;
+    int headers_complete; /* the blank line after the last reply's headers arrived */
+    size_t body_offset;   /* bytes of a POST body handed to libcurl so far */
+    int resend_blocked;   /* libcurl tried to send a POST a second time */
+} stayhooks__transfer;
+
+/* Configures `curl` for the exchange `x` and logs the request. The caller
+ * then runs the handle (curl_easy_perform, or a multi handle, where
+ * CURLINFO_PRIVATE returns `t`) and calls stayhooks__transfer_end().
+ * Returns STAYHOOKS_OK, or STAYHOOKS_ERR_INTERNAL when set-up failed. */
+int stayhooks__transfer_begin(stayhooks_client *client, CURL *curl, stayhooks__exchange *x,
+                              stayhooks__transfer *t);
+
+/* Fills the reply fields of the exchange from libcurl's `result` and
+ * detaches the handle. Returns STAYHOOKS_ERR_INTERNAL when out of
+ * memory. */
+int stayhooks__transfer_end(stayhooks__transfer *t, CURLcode result);
+
+/* Detaches the handle from a transfer that will not be run or finished. */
+void stayhooks__transfer_abandon(stayhooks__transfer *t);
+
+/* Performs the exchange on the client's own handle. Returns STAYHOOKS_OK when libcurl ran (check
  * `result` and `status`), STAYHOOKS_ERR_INTERNAL when set-up failed. */
 int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x);
 
