@@ -167,6 +167,11 @@ typedef struct stayhooks_retry_policy {
  * stayhooks_options_init() (or STAYHOOKS_OPTIONS_INIT) and set what you
  * need; NULL strings and zero numbers mean "use the default". The struct and
  * its strings are copied by stayhooks_client_new(); none is kept.
+ *
+ * The proxy comes from the environment at each call, first match wins:
+ * http_proxy or HTTP_PROXY for http://, https_proxy or HTTPS_PROXY for
+ * https://, then all_proxy or ALL_PROXY. no_proxy or NO_PROXY lists hosts
+ * that bypass it. An empty variable counts as unset.
  */
 typedef struct stayhooks_options {
     unsigned int version;      /* STAYHOOKS_OPTIONS_VERSION */

@@ -25,15 +25,19 @@ const char *stayhooks__proxy_from_env(const char *url)
 {
     const char *proxy = NULL;
 
-    /* Like libcurl, only the lower-case http_proxy is read for http:// so
-     * that a CGI-style HTTP_PROXY taken from a request header ("httpoxy")
-     * cannot redirect traffic. */
+    /* Unlike libcurl, uppercase HTTP_PROXY is honoured too, because the
+     * library documents the HTTP_PROXY/HTTPS_PROXY/NO_PROXY convention. A
+     * CGI program receives a request's "Proxy:" header as HTTP_PROXY
+     * ("httpoxy"), so such a program must clear it before using the
+     * library. */
     if (stayhooks__has_prefix_nocase(url, "https://")) {
         proxy = non_empty_env("https_proxy");
         if (proxy == NULL)
             proxy = non_empty_env("HTTPS_PROXY");
     } else {
         proxy = non_empty_env("http_proxy");
+        if (proxy == NULL)
+            proxy = non_empty_env("HTTP_PROXY");
     }
     if (proxy == NULL)
         proxy = non_empty_env("all_proxy");
@@ -301,10 +305,10 @@ static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct cur
     if (c->ca_file != NULL)
         SET(CURLOPT_CAINFO, c->ca_file);
 
-    /* The proxy is chosen here so that the documented rules do not depend
-     * on how the linked libcurl reads the environment (libcurl 7.88.1
-     * applies the same rules itself). An explicit "" tells libcurl to use
-     * no proxy. */
+    /* The proxy is chosen here so that the documented rules hold whichever
+     * libcurl is linked. They differ from libcurl 7.88.1's own reading of
+     * the environment only in honouring uppercase HTTP_PROXY. An explicit
+     * "" tells libcurl to use no proxy and not to read the environment. */
     const char *proxy = stayhooks__proxy_from_env(x->url);
     const char *noproxy = stayhooks__noproxy_from_env();
     SET(CURLOPT_PROXY, proxy != NULL ? proxy : "");

@@ -75,10 +75,10 @@ int stayhooks__transport_send(stayhooks_client *client, stayhooks__exchange *x);
 /* Frees the reply fields and resets them, keeping the request fields. */
 void stayhooks__exchange_clear(stayhooks__exchange *x);
 
-/* Chooses the proxy for `url` from the environment with libcurl's rules:
- * http_proxy for http, https_proxy or HTTPS_PROXY for https, then
- * all_proxy or ALL_PROXY. An empty variable counts as unset. Returns the
- * variable's value (borrowed from the environment) or NULL. */
+/* Chooses the proxy for `url` from the environment, first match wins:
+ * http_proxy and HTTP_PROXY for http, https_proxy and HTTPS_PROXY for
+ * https, then all_proxy and ALL_PROXY. An empty variable counts as unset.
+ * Returns the variable's value (borrowed from the environment) or NULL. */
 const char *stayhooks__proxy_from_env(const char *url);
 
 /* Returns NO_PROXY (or no_proxy) from the environment when non-empty. */

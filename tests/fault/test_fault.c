@@ -1206,15 +1206,33 @@ static void test_proxy_lowercase_routes(void **state)
     check_proxy_route(env, 1);
 }
 
-/* Uppercase HTTP_PROXY is ignored for http:// URLs, as libcurl ignores it,
- * because a CGI program receives a client's "Proxy:" request header in that
- * variable (the reason is given in libcurl's lib/url.c). */
-static void test_proxy_uppercase_ignored(void **state)
+/* The library also reads uppercase HTTP_PROXY for http:// URLs, which
+ * libcurl 7.88.1 on its own would ignore. */
+static void test_proxy_uppercase_routes(void **state)
 {
     static const char *const env[] = { "HTTP_PROXY", PROXY_PLACEHOLDER, NULL };
 
     (void)state;
-    check_proxy_route(env, 0);
+    check_proxy_route(env, 1);
+}
+
+/* An empty http_proxy counts as unset, so HTTP_PROXY applies. */
+static void test_proxy_empty_falls_to_uppercase(void **state)
+{
+    static const char *const env[] = { "http_proxy", "", "HTTP_PROXY", PROXY_PLACEHOLDER, NULL };
+
+    (void)state;
+    check_proxy_route(env, 1);
+}
+
+/* The lowercase name wins when both are set. */
+static void test_proxy_lowercase_wins(void **state)
+{
+    static const char *const env[] = { "http_proxy", PROXY_PLACEHOLDER, "HTTP_PROXY",
+                                       "http://127.0.0.1:1", NULL };
+
+    (void)state;
+    check_proxy_route(env, 1);
 }
 
 static void test_proxy_all_proxy_routes(void **state)
@@ -1321,7 +1339,9 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_tls_insecure_succeeds),
     FAULT_TEST(test_proxy_empty_means_direct),
     FAULT_TEST(test_proxy_lowercase_routes),
-    FAULT_TEST(test_proxy_uppercase_ignored),
+    FAULT_TEST(test_proxy_uppercase_routes),
+    FAULT_TEST(test_proxy_empty_falls_to_uppercase),
+    FAULT_TEST(test_proxy_lowercase_wins),
     FAULT_TEST(test_proxy_all_proxy_routes),
     FAULT_TEST(test_proxy_empty_falls_to_all_proxy),
     FAULT_TEST(test_proxy_no_proxy_bypasses),
