@@ -730,6 +730,58 @@ static void test_rate_limit_past_deadline(void **state)
     outcome_free(&out);
 }
 
+/* Without a deadline, a Retry-After longer than max_delay_ms fails at once
+ * as a rate-limit error instead of holding the call for 30 s. */
+static void test_rate_limit_over_max_delay(void **state)
+{
+    static const char *const options[] = { "--status", "429", "--retry-after", "30", NULL };
+    struct outcome out;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_stats stats;
+    struct fault_server *server = start_server("status", 0, options);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    opts.retry.deadline_ms = 0;
+    send_test_message(&opts, &out);
+    read_stats(server, &stats);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_HTTP);
+    assert_int_equal(stayhooks_error_status(out.err), 429);
+    assert_true(fabs(stayhooks_error_retry_after(out.err) - 30.0) < 0.001);
+    assert_int_equal(stayhooks_error_attempts(out.err), 1);
+    assert_int_equal(stats.requests, 1);
+    assert_in_range(out.elapsed_ms, 0, 500);
+    outcome_free(&out);
+}
+
+/* Without a deadline, a Retry-After within max_delay_ms (200 ms) is still
+ * honoured until the attempts run out. */
+static void test_rate_limit_no_deadline_retried(void **state)
+{
+    static const char *const options[] = { "--status", "429", "--retry-after", "0.1", NULL };
+    struct outcome out;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_stats stats;
+    struct fault_server *server = start_server("status", 0, options);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    opts.retry.deadline_ms = 0;
+    send_test_message(&opts, &out);
+    read_stats(server, &stats);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_HTTP);
+    assert_int_equal(stayhooks_error_status(out.err), 429);
+    assert_int_equal(stayhooks_error_attempts(out.err), 3);
+    assert_int_equal(stats.requests, 3);
+    assert_in_range(gap_before(&stats, 1), 90, 100 + MARGIN_MS);
+    assert_in_range(out.elapsed_ms, 180, DEADLINE_MS);
+    outcome_free(&out);
+}
+
 static void test_rate_limit_exhausts_attempts(void **state)
 {
     static const char *const options[] = { "--status", "429", "--retry-after", "0.1", NULL };
@@ -1319,6 +1371,8 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_rate_limit_garbage),
     FAULT_TEST(test_rate_limit_negative),
     FAULT_TEST(test_rate_limit_past_deadline),
+    FAULT_TEST(test_rate_limit_over_max_delay),
+    FAULT_TEST(test_rate_limit_no_deadline_retried),
     FAULT_TEST(test_rate_limit_exhausts_attempts),
     FAULT_TEST(test_unavailable_retry_after_invoke),
     FAULT_TEST(test_unavailable_no_retry_after_invoke),
