@@ -152,7 +152,8 @@ typedef void (*stayhooks_log_fn)(void *userdata, stayhooks_log_level level,
  * honoured; with `deadline_ms` 0, a Retry-After longer than `max_delay_ms`
  * fails the call at once instead. An invoke is retried only when the server
  * surely did not act on it: a failed connect, 429, or 503 with Retry-After.
- * Set `max_attempts` to 1 to turn retries off.
+ * A failed TLS certificate check is never retried. Set `max_attempts` to 1
+ * to turn retries off.
  */
 typedef struct stayhooks_retry_policy {
     int max_attempts;   /* total attempts including the first; default 3 */

@@ -108,9 +108,27 @@ static int is_success(const stayhooks__exchange *x)
     return x->result == CURLE_OK && !x->too_large && x->status >= 200 && x->status < 300;
 }
 
+/* Returns 1 for the libcurl results of a certificate that was rejected
+ * or could not be checked: the same certificate comes back on every
+ * attempt. */
+static int is_certificate_failure(CURLcode result)
+{
+    switch (result) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static stayhooks__attempt_outcome outcome_of(const stayhooks__exchange *x)
 {
-    stayhooks__attempt_outcome o = { 0, 0, 0, 0, -1.0 };
+    stayhooks__attempt_outcome o = { 0, 0, 0, 0, -1.0, 0 };
     if (x->too_large) {
         o.status = x->status;
         return o;
@@ -119,6 +137,7 @@ static stayhooks__attempt_outcome outcome_of(const stayhooks__exchange *x)
         o.network_error = 1;
         o.nothing_sent = x->nothing_sent;
         o.delivery_unknown = x->fully_sent;
+        o.certificate_failed = is_certificate_failure(x->result);
         return o;
     }
     o.status = x->status;

@@ -91,6 +91,8 @@ int stayhooks__retryable(const char *method, const stayhooks__attempt_outcome *o
     /* Repeating a GET, PATCH or DELETE is harmless even when the first
      * one reached the server. A POST is repeated only when it surely did
      * not. */
+    if (outcome->certificate_failed)
+        return 0;
     if (outcome->network_error)
         return outcome->nothing_sent || (!is_post && outcome->delivery_unknown);
     switch (outcome->status) {

@@ -19,6 +19,7 @@ typedef struct stayhooks__attempt_outcome {
     int delivery_unknown; /* 1 when the request was fully sent but no reply came */
     long status;          /* HTTP status of the reply, 0 without one */
     double retry_after;   /* seconds from Retry-After, negative when absent */
+    int certificate_failed; /* 1 when the TLS certificate check failed */
 } stayhooks__attempt_outcome;
 
 /* Fills zero fields of `policy` with the defaults (3 attempts, 200 ms base,
@@ -38,7 +39,8 @@ long stayhooks__backoff_ms(const stayhooks_retry_policy *policy, int attempt,
                            double unit_random);
 
 /* Returns 1 when an attempt with `outcome` may be retried for `method`.
- * Connect failures are retried for every method. GET, PATCH and DELETE are
+ * Connect failures are retried for every method, except a rejected TLS
+ * certificate, which no retry can fix. GET, PATCH and DELETE are
  * idempotent, so they are also retried after any other network failure
  * and on 429, 502, 503 and 504. POST (invoke, create, rotate) is retried
  * only on 429 or on 503 with Retry-After, because the server surely did

@@ -1077,7 +1077,8 @@ static void test_redirect_list_not_followed(void **state)
 /* ---------------------------------------------------------------------- */
 
 /* The certificate is self-signed and in no trust store, so the handshake
- * fails and no request reaches the server. */
+ * fails and no request reaches the server. The same certificate would come
+ * back on every attempt, so the call is not retried. */
 static void test_tls_untrusted_fails(void **state)
 {
     struct outcome out;
@@ -1095,8 +1096,30 @@ static void test_tls_untrusted_fails(void **state)
     assert_int_equal(stayhooks_error_delivery_unknown(out.err), 0);
     assert_int_equal(stats.requests, 0);
     assert_int_equal(stats.invoke_bodies, 0);
-    assert_in_range(stayhooks_error_attempts(out.err), 1, 3);
-    assert_int_equal(stats.connections, stayhooks_error_attempts(out.err));
+    assert_int_equal(stayhooks_error_attempts(out.err), 1);
+    assert_int_equal(stats.connections, 1);
+    assert_within_deadline(&out, &opts);
+    outcome_free(&out);
+}
+
+/* A GET is idempotent, but a rejected certificate is still not retried. */
+static void test_tls_untrusted_list_not_retried(void **state)
+{
+    struct outcome out;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_stats stats;
+    struct fault_server *server = start_server("ok", 1, NULL);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "https", server->port);
+    list_test_webhooks(&opts, &out);
+    read_stats(server, &stats);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_NETWORK);
+    assert_int_equal(stayhooks_error_attempts(out.err), 1);
+    assert_int_equal(stats.connections, 1);
+    assert_int_equal(stats.requests, 0);
     assert_within_deadline(&out, &opts);
     outcome_free(&out);
 }
@@ -1123,6 +1146,8 @@ static void test_tls_wrong_host_fails(void **state)
     assert_int_equal(stayhooks_error_delivery_unknown(out.err), 0);
     assert_int_equal(stats.requests, 0);
     assert_int_equal(stats.invoke_bodies, 0);
+    assert_int_equal(stayhooks_error_attempts(out.err), 1);
+    assert_int_equal(stats.connections, 1);
     assert_within_deadline(&out, &opts);
     outcome_free(&out);
 }
@@ -1388,6 +1413,7 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_redirect_invoke_not_followed),
     FAULT_TEST(test_redirect_list_not_followed),
     FAULT_TEST(test_tls_untrusted_fails),
+    FAULT_TEST(test_tls_untrusted_list_not_retried),
     FAULT_TEST(test_tls_wrong_host_fails),
     FAULT_TEST(test_tls_ca_file_succeeds),
     FAULT_TEST(test_tls_insecure_succeeds),
