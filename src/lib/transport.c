@@ -283,6 +283,9 @@ static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct cur
     } while (0)
 
     SET(CURLOPT_URL, x->url);
+    /* Room and webhook IDs "." and ".." are path segments too, and libcurl
+     * would otherwise remove them as dot segments. */
+    SET(CURLOPT_PATH_AS_IS, 1L);
     SET(CURLOPT_PROTOCOLS_STR, "http,https");
     SET(CURLOPT_FOLLOWLOCATION, 0L);
     SET(CURLOPT_NOSIGNAL, 1L);

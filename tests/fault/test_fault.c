@@ -1073,6 +1073,40 @@ static void test_redirect_list_not_followed(void **state)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Paths                                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* IDs "." and ".." are sent as path segments exactly as built, because
+ * libcurl would otherwise remove them as dot segments. */
+static void test_dot_segment_ids_sent_as_is(void **state)
+{
+    stayhooks_target target = { "..", ".", NULL, FAULT_SECRET };
+    stayhooks_message message = { "fault test", NULL, NULL };
+    stayhooks_webhook_list *list = NULL;
+    stayhooks_invoke_result *result = NULL;
+    stayhooks_client *client = NULL;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_stats stats;
+    struct fault_server *server = start_server("ok", 0, NULL);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    assert_int_equal(stayhooks_client_new(&opts, &client, NULL), STAYHOOKS_OK);
+    assert_int_equal(stayhooks_send_message(client, &target, &message, &result, NULL),
+                     STAYHOOKS_OK);
+    stayhooks_list_webhooks(client, "..", &list, NULL);
+    stayhooks_client_free(client);
+    stayhooks_invoke_result_free(result);
+    stayhooks_webhook_list_free(list);
+    read_stats(server, &stats);
+
+    assert_int_equal(stats.requests, 2);
+    assert_string_equal(stats.target[0], "/api/webhooks/.././invoke");
+    assert_string_equal(stats.target[1], "/api/webhooks/..");
+}
+
+/* ---------------------------------------------------------------------- */
 /* TLS                                                                     */
 /* ---------------------------------------------------------------------- */
 
@@ -1412,6 +1446,7 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_server_error_list_not_retried),
     FAULT_TEST(test_redirect_invoke_not_followed),
     FAULT_TEST(test_redirect_list_not_followed),
+    FAULT_TEST(test_dot_segment_ids_sent_as_is),
     FAULT_TEST(test_tls_untrusted_fails),
     FAULT_TEST(test_tls_untrusted_list_not_retried),
     FAULT_TEST(test_tls_wrong_host_fails),

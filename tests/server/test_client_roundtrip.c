@@ -317,12 +317,62 @@ static void server_field_errors_reach_the_caller(void **state)
     stayhooks_secret_bundle_free(bundle);
 }
 
+/* A room named ".." is reached as itself: the library and the test HTTP
+ * helper send dot segments as is, and the server routes them as IDs. */
+static void dot_dot_room_round_trips(void **state)
+{
+    const char *add[] = { "room", "add", "..", "--owner", "alice", NULL };
+    stayhooks_secret_bundle *bundle = NULL;
+    stayhooks_webhook_list *list = NULL;
+    stayhooks_invoke_result *result = NULL;
+    stayhooks_error *err = NULL;
+    stayhooks_target target = { "..", NULL, NULL, NULL };
+    stayhooks_message message = { "to the dot-dot room", NULL, NULL };
+    struct reply reply;
+    char *url;
+    (void)state;
+
+    assert_int_equal(test_server_command(fx.db, add, NULL, 0), 0);
+    expect_ok(stayhooks_create_webhook(owner, "..", "Dots", NULL, 0, &bundle, &err), err, "create");
+    assert_non_null(strstr(bundle->invoke_url, "/api/webhooks/../"));
+
+    expect_ok(stayhooks_list_webhooks(owner, "..", &list, &err), err, "list");
+    assert_string_equal(list->room_id, "..");
+    assert_int_equal(list->count, 1);
+    assert_string_equal(list->webhooks[0].id, bundle->webhook.id);
+
+    target.webhook_id = bundle->webhook.id;
+    target.secret = bundle->secret;
+    expect_ok(stayhooks_send_message(owner, &target, &message, &result, &err), err, "send");
+    assert_non_null(result->message_id);
+
+    /* "." is another room, which does not exist. */
+    assert_int_equal(stayhooks_list_webhooks(owner, ".", NULL, &err), STAYHOOKS_ERR_HTTP);
+    assert_int_equal(stayhooks_error_status(err), 404);
+    stayhooks_error_free(err);
+
+    url = fixture_url(&fx, "rooms/%R/messages", "..", NULL);
+    fixture_request(&fx, "GET", url, fx.owner_token, NULL, NULL, &reply);
+    free(url);
+    assert_int_equal(reply.status, 200);
+    assert_int_equal(json_array_size(json_object_get(reply.json, "messages")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(reply.json, "messages"), 0), "text")),
+                        "to the dot-dot room");
+    reply_free(&reply);
+
+    stayhooks_invoke_result_free(result);
+    stayhooks_webhook_list_free(list);
+    stayhooks_secret_bundle_free(bundle);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(management_calls_round_trip),
         cmocka_unit_test(every_action_arrives_unchanged),
         cmocka_unit_test(server_field_errors_reach_the_caller),
+        cmocka_unit_test(dot_dot_room_round_trips),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
