@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "preview.h"
 #include "routes.h"
 #include "text.h"
 
@@ -193,6 +194,14 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *connect
     if (ex->too_large) {
         reply_error(&rep, 413, "request body is larger than %d bytes", HTTP_MAX_BODY);
         goto send;
+    }
+    if (preview_owns_path(url)) {
+        const struct preview_asset *asset = preview_find(url, ex->method, &rep);
+        if (asset == NULL)
+            goto send;
+        ex->status = MHD_HTTP_OK;
+        ex->route = rep.route;
+        return preview_queue(connection, asset);
     }
     if (split_path(url, &req) != 0) {
         reply_error(&rep, 404, "no such endpoint");

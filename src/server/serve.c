@@ -106,6 +106,8 @@ int serve_run(const struct server_config *config)
     log_line("started: db %s, webhook limit %ld, rate limit %ld/%lds, public URL %s",
              config->db_path, config->webhook_limit, config->rate_count, config->rate_seconds,
              srv.public_url);
+    log_line("preview: %s/preview/ROOM#token=TOKEN (mint a token with stayhooks-server token USER "
+             "--db %s)", srv.public_url, config->db_path);
 
     sigwait(&stop_signals, &signal_number);
     log_line("stopping on %s", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
