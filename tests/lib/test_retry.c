@@ -99,7 +99,7 @@ static void test_retry_after_garbage(void **state)
 static void test_wait_uses_retry_after(void **state)
 {
     (void)state;
-    stayhooks__attempt_outcome o = { 0, 0, 0, 429, 1.5 };
+    stayhooks__attempt_outcome o = { 0, 0, 0, 429, 1.5, 0 };
     assert_int_equal(stayhooks__retry_wait_ms(&policy, 1, &o, 0.0), 1500);
     o.retry_after = 0.0;
     assert_int_equal(stayhooks__retry_wait_ms(&policy, 1, &o, 0.0), 1);
@@ -110,16 +110,25 @@ static void test_wait_uses_retry_after(void **state)
 static void test_retryable_connect_failure(void **state)
 {
     (void)state;
-    stayhooks__attempt_outcome o = { 1, 1, 0, 0, -1.0 };
+    stayhooks__attempt_outcome o = { 1, 1, 0, 0, -1.0, 0 };
     assert_true(stayhooks__retryable("POST", &o));
     assert_true(stayhooks__retryable("GET", &o));
     assert_true(stayhooks__retryable("DELETE", &o));
 }
 
+static void test_retryable_certificate_failure(void **state)
+{
+    (void)state;
+    stayhooks__attempt_outcome o = { 1, 1, 0, 0, -1.0, 1 };
+    assert_false(stayhooks__retryable("POST", &o));
+    assert_false(stayhooks__retryable("GET", &o));
+    assert_false(stayhooks__retryable("DELETE", &o));
+}
+
 static void test_retryable_delivery_unknown(void **state)
 {
     (void)state;
-    stayhooks__attempt_outcome o = { 1, 0, 1, 0, -1.0 };
+    stayhooks__attempt_outcome o = { 1, 0, 1, 0, -1.0, 0 };
     assert_false(stayhooks__retryable("POST", &o));
     assert_true(stayhooks__retryable("GET", &o));
     assert_true(stayhooks__retryable("PATCH", &o));
@@ -128,7 +137,7 @@ static void test_retryable_delivery_unknown(void **state)
 static void test_retryable_statuses(void **state)
 {
     (void)state;
-    stayhooks__attempt_outcome o = { 0, 0, 0, 0, -1.0 };
+    stayhooks__attempt_outcome o = { 0, 0, 0, 0, -1.0, 0 };
     static const long idempotent_retried[] = { 429, 502, 503, 504 };
     for (size_t i = 0; i < 4; i++) {
         o.status = idempotent_retried[i];
@@ -167,6 +176,7 @@ int main(void)
         cmocka_unit_test(test_retry_after_garbage),
         cmocka_unit_test(test_wait_uses_retry_after),
         cmocka_unit_test(test_retryable_connect_failure),
+        cmocka_unit_test(test_retryable_certificate_failure),
         cmocka_unit_test(test_retryable_delivery_unknown),
         cmocka_unit_test(test_retryable_statuses),
     };
