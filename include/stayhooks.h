@@ -444,6 +444,105 @@ STAYHOOKS_EXTERN int stayhooks_invoke(stayhooks_client *client,
                                       stayhooks_invoke_result **out,
                                       stayhooks_error **err);
 
+/* ---------------------------------------------------------------------- */
+/* Batches: many invokes over a few parallel connections                   */
+/* ---------------------------------------------------------------------- */
+
+/*
+ * A queue of invokes that stayhooks_batch_run() delivers over a bounded
+ * number of parallel, kept-alive connections (libcurl's multi interface).
+ * Items may mix rooms, webhooks, secrets, invoke URLs and actions. Each
+ * item follows the client's retry policy on its own, with the same rules
+ * as a single call. Results come back per item, in the order the items
+ * were added.
+ *
+ * Threads: a batch borrows its client. Use the batch and the client from
+ * one thread at a time, and do not use the client elsewhere while
+ * stayhooks_batch_run() runs. The client must outlive the batch.
+ */
+typedef struct stayhooks_batch stayhooks_batch;
+
+/*
+ * Reports progress after each item finishes: `done` items of `total` have
+ * a result or an error. Called on the thread that runs the batch.
+ */
+typedef void (*stayhooks_batch_progress_fn)(void *userdata, size_t done, size_t total);
+
+/* Creates an empty batch that sends through `client` (borrowed). Free
+ * with stayhooks_batch_free(). */
+STAYHOOKS_EXTERN int stayhooks_batch_new(stayhooks_client *client, stayhooks_batch **out,
+                                         stayhooks_error **err);
+
+/*
+ * Queues one invoke. Each add function checks its input the way the
+ * matching single call does (stayhooks_invoke(), stayhooks_send_message()
+ * and so on) when it is called: an invalid item fails with
+ * STAYHOOKS_ERR_VALIDATION and is not queued, so the batch's indexes count
+ * only queued items. Every string is copied, so the arguments may be freed
+ * after the call.
+ */
+STAYHOOKS_EXTERN int stayhooks_batch_add_invoke(stayhooks_batch *batch,
+                                                const stayhooks_target *target,
+                                                const char *action, const char *payload_json,
+                                                stayhooks_error **err);
+STAYHOOKS_EXTERN int stayhooks_batch_add_message(stayhooks_batch *batch,
+                                                 const stayhooks_target *target,
+                                                 const stayhooks_message *message,
+                                                 stayhooks_error **err);
+STAYHOOKS_EXTERN int stayhooks_batch_add_embed(stayhooks_batch *batch,
+                                               const stayhooks_target *target,
+                                               const stayhooks_embed *embed,
+                                               stayhooks_error **err);
+STAYHOOKS_EXTERN int stayhooks_batch_add_poll(stayhooks_batch *batch,
+                                              const stayhooks_target *target,
+                                              const stayhooks_poll *poll,
+                                              stayhooks_error **err);
+STAYHOOKS_EXTERN int stayhooks_batch_add_image(stayhooks_batch *batch,
+                                               const stayhooks_target *target,
+                                               const stayhooks_image *image,
+                                               stayhooks_error **err);
+
+/*
+ * Delivers every queued item that has not been delivered yet, with at
+ * most `max_parallel` connections open at once (1 to
+ * STAYHOOKS_BATCH_MAX_PARALLEL). A failed item does not stop the others.
+ * `progress` may be NULL. Returns STAYHOOKS_OK once every item has a
+ * result or an error, even when some items failed. It fails without
+ * sending anything with STAYHOOKS_ERR_VALIDATION for a bad `max_parallel`,
+ * and with STAYHOOKS_ERR_INTERNAL when libcurl cannot be set up. In
+ * dry-run mode nothing is sent, every item succeeds with a NULL result,
+ * and stayhooks_client_last_request() shows the last item's request.
+ */
+STAYHOOKS_EXTERN int stayhooks_batch_run(stayhooks_batch *batch, int max_parallel,
+                                         stayhooks_batch_progress_fn progress,
+                                         void *progress_userdata, stayhooks_error **err);
+
+#define STAYHOOKS_BATCH_MAX_PARALLEL 256
+
+/* Returns the number of queued items (0 for NULL). */
+STAYHOOKS_EXTERN size_t stayhooks_batch_count(const stayhooks_batch *batch);
+
+/*
+ * Reads the outcome of item `index` (0-based, in the order of the adds).
+ * Returns STAYHOOKS_OK with `*result` set when the item was delivered, or
+ * the item's error code with `*error` set when it failed; the other
+ * pointer is set to NULL. Both are borrowed from the batch until it is
+ * freed. An index out of range, or an item that has not run yet, returns
+ * STAYHOOKS_ERR_VALIDATION with both pointers NULL. Either pointer
+ * argument may be NULL.
+ */
+STAYHOOKS_EXTERN int stayhooks_batch_result(const stayhooks_batch *batch, size_t index,
+                                            const stayhooks_invoke_result **result,
+                                            const stayhooks_error **error);
+
+/* Returns how many new connections the last stayhooks_batch_run() opened
+ * (libcurl's CURLINFO_NUM_CONNECTS summed over its transfers). */
+STAYHOOKS_EXTERN long stayhooks_batch_connection_count(const stayhooks_batch *batch);
+
+/* Frees a batch, its copies of the secrets and its results. Accepts
+ * NULL. */
+STAYHOOKS_EXTERN void stayhooks_batch_free(stayhooks_batch *batch);
+
 #ifdef __cplusplus
 }
 #endif
