@@ -21,7 +21,7 @@ _stayhooks() {
         --secret-file --token-file --alias --timeout --retries --cacert
         --label --permission --extra --title --description --color --url
         --image --footer --note --text --extra-embed --ends-in --size --at
-        --payload --payload-file"
+        --payload --payload-file --parallel"
 
     case $prev in
         --secret-file | --token-file | --payload-file | --cacert)
@@ -74,6 +74,7 @@ _stayhooks() {
         "send poll") command_options="--multiple --ends-in" ;;
         "send image") command_options="--size --at" ;;
         "invoke ") command_options="--payload --payload-file" ;;
+        "batch ") command_options="--parallel" ;;
     esac
 
     if [[ $cur == -* ]]; then
@@ -81,11 +82,14 @@ _stayhooks() {
         return
     fi
     if [[ -z $command ]]; then
-        COMPREPLY=($(compgen -W "list create update rotate delete actions send invoke" -- "$cur"))
+        COMPREPLY=($(compgen -W "list create update rotate delete actions send invoke batch" -- "$cur"))
     elif [[ $command == send && -z $kind ]]; then
         COMPREPLY=($(compgen -W "message embed poll image" -- "$cur"))
     elif [[ $command == invoke ]]; then
         COMPREPLY=($(compgen -W "message embed poll image" -- "$cur"))
+    elif [[ $command == batch ]]; then
+        compopt -o filenames 2>/dev/null
+        COMPREPLY=($(compgen -f -- "$cur"))
     fi
 }
 

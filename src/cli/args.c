@@ -54,7 +54,8 @@ enum option_id {
     OPT_SIZE,
     OPT_AT,
     OPT_PAYLOAD,
-    OPT_PAYLOAD_FILE
+    OPT_PAYLOAD_FILE,
+    OPT_PARALLEL
 };
 
 /* Bit sets of commands, indexed by enum cli_command. */
@@ -107,6 +108,7 @@ static const struct option_spec option_specs[] = {
     { "at", required_argument, OPT_AT, CMD_BIT(CLI_CMD_SEND_IMAGE) },
     { "payload", required_argument, OPT_PAYLOAD, CMD_BIT(CLI_CMD_INVOKE) },
     { "payload-file", required_argument, OPT_PAYLOAD_FILE, CMD_BIT(CLI_CMD_INVOKE) },
+    { "parallel", required_argument, OPT_PARALLEL, CMD_BIT(CLI_CMD_BATCH) },
 };
 
 #define OPTION_COUNT (sizeof option_specs / sizeof option_specs[0])
@@ -124,6 +126,7 @@ static const char *const command_names[] = {
     [CLI_CMD_SEND_POLL] = "send poll",
     [CLI_CMD_SEND_IMAGE] = "send image",
     [CLI_CMD_INVOKE] = "invoke",
+    [CLI_CMD_BATCH] = "batch",
 };
 
 static int usage_error(const char *format, ...)
@@ -264,6 +267,12 @@ static int apply_option(struct cli_args *args, int id, const char *value)
             return usage_error("invalid --retries '%s': expected a whole number from 0 to 100", value);
         args->retries = (int)number;
         break;
+    case OPT_PARALLEL:
+        if (parse_int(value, 1, STAYHOOKS_BATCH_MAX_PARALLEL, &number) != 0)
+            return usage_error("invalid --parallel '%s': expected a whole number from 1 to %d",
+                               value, STAYHOOKS_BATCH_MAX_PARALLEL);
+        args->parallel = (int)number;
+        break;
     case OPT_PERMISSION:
         if (strings_push(&args->permissions, value) != 0)
             return usage_error("out of memory while reading --permission");
@@ -303,7 +312,7 @@ static enum cli_command find_command(const char *word)
 {
     static const enum cli_command plain[] = {
         CLI_CMD_LIST, CLI_CMD_CREATE, CLI_CMD_UPDATE, CLI_CMD_ROTATE,
-        CLI_CMD_DELETE, CLI_CMD_ACTIONS, CLI_CMD_INVOKE
+        CLI_CMD_DELETE, CLI_CMD_ACTIONS, CLI_CMD_INVOKE, CLI_CMD_BATCH
     };
     size_t i;
 
@@ -369,6 +378,11 @@ static int apply_operands(struct cli_args *args, const struct cli_strings *words
             return usage_error("%s expects exactly one ACTION operand", "invoke");
         args->action = operands[0];
         return CLI_EXIT_OK;
+    case CLI_CMD_BATCH:
+        if (operand_count != 1)
+            return usage_error("%s expects exactly one FILE operand ('-': standard input)", "batch");
+        args->batch_file = operands[0];
+        return CLI_EXIT_OK;
     case CLI_CMD_SEND_POLL:
         /* The library judges how many options are usable after trimming. */
         if (operand_count < 1)
@@ -424,6 +438,12 @@ static int check_required(const struct cli_args *args)
     case CLI_CMD_DELETE:
         needs_room = 1;
         needs_webhook = 1;
+        break;
+    case CLI_CMD_BATCH:
+        /* Each line names its webhook; --room and --webhook are defaults.
+         * The library records only one dry-run request, not one per line. */
+        if (args->dry_run)
+            return usage_error("%s does not support --dry-run", "batch");
         break;
     default:
         /* Invokes: an invoke URL replaces the room and webhook IDs. */
@@ -514,6 +534,7 @@ static void set_defaults(struct cli_args *args)
     memset(args, 0, sizeof *args);
     args->retries = -1;
     args->paused = -1;
+    args->parallel = 8;
     args->base_url = env_or_null("STAYHERE_BASE_URL");
     args->room = env_or_null("STAYHERE_ROOM");
     args->webhook = env_or_null("STAYHERE_WEBHOOK");

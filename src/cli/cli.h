@@ -33,7 +33,8 @@ enum cli_command {
     CLI_CMD_SEND_EMBED,
     CLI_CMD_SEND_POLL,
     CLI_CMD_SEND_IMAGE,
-    CLI_CMD_INVOKE
+    CLI_CMD_INVOKE,
+    CLI_CMD_BATCH
 };
 
 /* A growable list of borrowed argv strings (option values repeated). */
@@ -104,6 +105,10 @@ struct cli_args {
     const char *action;
     const char *payload_json;
     const char *payload_file;
+
+    /* batch. */
+    const char *batch_file;     /* "-": standard input */
+    int parallel;               /* connections at once */
 };
 
 /* Credentials and payloads read from files, owned by the caller. */
@@ -138,6 +143,14 @@ int cli_run_manage(stayhooks_client *client, const struct cli_args *args,
                    stayhooks_error **err);
 int cli_run_send(stayhooks_client *client, const struct cli_args *args,
                  const struct cli_inputs *inputs, stayhooks_error **err);
+
+/* commands_batch.c: runs `batch` and prints one JSON line per input line.
+ * Returns the library's code when the batch could not run (with `*err`
+ * set, or after printing why); otherwise STAYHOOKS_OK, with the exit
+ * status for the lines in `*exit_status` (that of the first failed line,
+ * or CLI_EXIT_OK). */
+int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
+                  const struct cli_inputs *inputs, int *exit_status, stayhooks_error **err);
 
 /* output.c: human-readable results on stdout. */
 void cli_print_webhook_list(const stayhooks_webhook_list *list);

@@ -149,7 +149,10 @@ static int is_stdin(const char *path)
 
 int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
 {
-    int invoke = cli_command_is_invoke(args->command);
+    /* A batch reads the default secret like an invoke, but its lines may
+     * carry their own, so the default may be missing. */
+    int batch = args->command == CLI_CMD_BATCH;
+    int invoke = cli_command_is_invoke(args->command) || batch;
     const char *token_file = invoke ? NULL : args->token_file;
     const char *secret_file = invoke ? args->secret_file : NULL;
     const char *payload_file = args->command == CLI_CMD_INVOKE ? args->payload_file : NULL;
@@ -161,6 +164,10 @@ int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
     /* Standard input can be read once, so at most one input may use it. */
     if (is_stdin(token_file) + is_stdin(secret_file) + is_stdin(payload_file) > 1) {
         cli_fail("only one of --secret-file, --token-file and --payload-file may read standard input");
+        goto done;
+    }
+    if (batch && is_stdin(args->batch_file) && is_stdin(secret_file)) {
+        cli_fail("batch reads its lines from standard input, so --secret-file cannot also read it");
         goto done;
     }
 
@@ -181,7 +188,7 @@ int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
         cli_fail("out of memory while reading STAYHERE_SECRET");
         goto done;
     }
-    if (invoke && inputs->secret == NULL) {
+    if (invoke && !batch && inputs->secret == NULL) {
         cli_fail("missing webhook secret: set STAYHERE_SECRET or pass --secret-file PATH ('-' reads standard input)");
         goto done;
     }

@@ -62,6 +62,7 @@ int main(int argc, char **argv)
     stayhooks_options options;
     stayhooks_client *client = NULL;
     stayhooks_error *err = NULL;
+    int batch_status = CLI_EXIT_OK;
     int status;
     int rc;
 
@@ -88,7 +89,9 @@ int main(int argc, char **argv)
     fill_options(&args, &inputs, &log_settings, &options);
     rc = stayhooks_client_new(&options, &client, &err);
     if (rc == STAYHOOKS_OK) {
-        if (cli_command_is_invoke(args.command))
+        if (args.command == CLI_CMD_BATCH)
+            rc = cli_run_batch(client, &args, &inputs, &batch_status, &err);
+        else if (cli_command_is_invoke(args.command))
             rc = cli_run_send(client, &args, &inputs, &err);
         else
             rc = cli_run_manage(client, &args, &err);
@@ -98,6 +101,8 @@ int main(int argc, char **argv)
     if (rc != STAYHOOKS_OK && err != NULL)
         cli_print_error(err);
     status = cli_exit_status(rc, err);
+    if (rc == STAYHOOKS_OK && args.command == CLI_CMD_BATCH)
+        status = batch_status;
     if (rc == STAYHOOKS_OK && args.dry_run)
         status = print_dry_run(client);
 

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The longest single wait in the event loop, so that a retry that falls
- * due is started at most this late. */
+/* Maximum wait of one pass of the event loop, so that a retry that falls
+ * due starts at most this late. */
 #define MAX_POLL_MS 1000L
 
 typedef enum item_state {
@@ -470,8 +470,8 @@ int stayhooks_batch_run(stayhooks_batch *batch, int max_parallel,
         goto done;
     }
 
-    /* The cap on open connections is what bounds the parallelism; the
-     * cache size keeps that many alive between transfers for reuse. */
+    /* The cap on open connections bounds the parallelism, and the cache
+     * size keeps that many alive between transfers so they are reused. */
     if (curl_multi_setopt(run.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)slots) != CURLM_OK ||
         curl_multi_setopt(run.multi, CURLMOPT_MAXCONNECTS, (long)slots) != CURLM_OK) {
         rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "could not set up libcurl");

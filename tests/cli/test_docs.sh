@@ -54,13 +54,13 @@ complete_words() {
     ' completion "$completion" "$@"
 }
 check "completion offers the commands" \
-    test "$(complete_words stayhooks '')" = "list create update rotate delete actions send invoke"
+    test "$(complete_words stayhooks '')" = "list create update rotate delete actions send invoke batch"
 check "completion offers send kinds" \
     test "$(complete_words stayhooks --room R1 send '')" = "message embed poll image"
 check "completion offers permission names" \
     test "$(complete_words stayhooks create --permission e)" = "embed"
 check "completion skips option values" \
-    test "$(complete_words stayhooks --room send '')" = "list create update rotate delete actions send invoke"
+    test "$(complete_words stayhooks --room send '')" = "list create update rotate delete actions send invoke batch"
 check "completion offers embed options" \
     test "$(complete_words stayhooks send embed --ti)" = "--timeout --title"
 

@@ -1,0 +1,391 @@
+/*
+ * commands_batch.c: `stayhooks batch FILE`, many invokes from JSON lines.
+ *
+ * Each non-blank input line is one invoke: {"action", "payload", "room",
+ * "webhook", "secret", "invokeUrl"}. Missing room, webhook and secret fall
+ * back to --room, --webhook and the default secret. Every line gets one
+ * JSON result line on stdout, in input order, whether it was delivered,
+ * failed on the server, or could not be read.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+
+/* A line longer than this is reported as invalid; the server accepts
+ * request bodies of at most 256 KiB, so such a line could not succeed. */
+#define BATCH_LINE_MAX_BYTES (1024u * 1024u)
+#define PROGRESS_BAR_WIDTH 30
+
+/* One input line and its outcome when it never reached the batch. */
+struct batch_line {
+    unsigned long number;        /* 1-based line number in the input */
+    size_t batch_index;          /* index in the library batch, when queued */
+    int queued;
+    int code;                    /* the line's own error, when not queued */
+    char *message;
+};
+
+struct batch_lines {
+    struct batch_line *items;
+    size_t count;
+    size_t capacity;
+};
+
+struct progress_state {
+    int last_filled;
+};
+
+static void lines_free(struct batch_lines *lines)
+{
+    for (size_t i = 0; i < lines->count; i++)
+        free(lines->items[i].message);
+    free(lines->items);
+}
+
+static struct batch_line *lines_push(struct batch_lines *lines, unsigned long number)
+{
+    if (lines->count == lines->capacity) {
+        size_t capacity = lines->capacity > 0 ? lines->capacity * 2 : 64;
+        struct batch_line *grown = realloc(lines->items, capacity * sizeof *grown);
+        if (grown == NULL)
+            return NULL;
+        lines->items = grown;
+        lines->capacity = capacity;
+    }
+    struct batch_line *line = &lines->items[lines->count++];
+    memset(line, 0, sizeof *line);
+    line->number = number;
+    return line;
+}
+
+static int is_blank(const char *text)
+{
+    return text[strspn(text, " \t\r\n")] == '\0';
+}
+
+/* Returns the string member `name`, NULL when absent or null. Sets
+ * `*wrong_type` when the member has another type. */
+static const char *string_member(const json_t *object, const char *name, int *wrong_type)
+{
+    const json_t *value = json_object_get(object, name);
+
+    if (value == NULL || json_is_null(value))
+        return NULL;
+    if (!json_is_string(value)) {
+        *wrong_type = 1;
+        return NULL;
+    }
+    return json_string_value(value);
+}
+
+/* Rejects members the line format does not know, so that a typo such as
+ * "secrte" is not silently sent with the default secret. */
+static const char *unknown_member(const json_t *object)
+{
+    static const char *const known[] = { "action", "payload", "room", "webhook", "secret",
+                                         "invokeUrl" };
+    const char *key;
+    json_t *value;
+
+    json_object_foreach((json_t *)object, key, value) {
+        size_t i;
+        (void)value;
+        for (i = 0; i < sizeof known / sizeof known[0]; i++) {
+            if (strcmp(key, known[i]) == 0)
+                break;
+        }
+        if (i == sizeof known / sizeof known[0])
+            return key;
+    }
+    return NULL;
+}
+
+/*
+ * Parses one line and queues it. On failure `line` gets the code and a
+ * message. Messages never quote the line itself, because it may hold a
+ * secret: jansson's own messages quote the text near the error, so only
+ * the column is reported.
+ */
+static void queue_line(stayhooks_batch *batch, const struct cli_args *args,
+                       const struct cli_inputs *inputs, const char *text,
+                       struct batch_line *line)
+{
+    json_error_t parse_error;
+    json_t *object = json_loads(text, JSON_REJECT_DUPLICATES, &parse_error);
+    stayhooks_error *err = NULL;
+    char *payload_text = NULL;
+    char message[256];
+    int wrong_type = 0;
+
+    line->code = STAYHOOKS_ERR_VALIDATION;
+    if (object == NULL) {
+        snprintf(message, sizeof message, "line is not valid JSON (error at column %d)",
+                 parse_error.column);
+        line->message = strdup(message);
+        goto done;
+    }
+    if (!json_is_object(object)) {
+        line->message = strdup("line must be a JSON object");
+        goto done;
+    }
+
+    const char *unknown = unknown_member(object);
+    if (unknown != NULL) {
+        snprintf(message, sizeof message,
+                 "unknown member \"%.64s\"; expected action, payload, room, webhook, secret "
+                 "or invokeUrl",
+                 unknown);
+        line->message = strdup(message);
+        goto done;
+    }
+
+    stayhooks_target target = { 0 };
+    const char *action = string_member(object, "action", &wrong_type);
+    target.room_id = string_member(object, "room", &wrong_type);
+    target.webhook_id = string_member(object, "webhook", &wrong_type);
+    target.invoke_url = string_member(object, "invokeUrl", &wrong_type);
+    target.secret = string_member(object, "secret", &wrong_type);
+    if (wrong_type) {
+        line->message = strdup(
+            "action, room, webhook, secret and invokeUrl must be strings");
+        goto done;
+    }
+
+    const json_t *payload = json_object_get(object, "payload");
+    if (payload != NULL && !json_is_null(payload)) {
+        if (!json_is_object(payload)) {
+            line->message = strdup("payload must be a JSON object");
+            goto done;
+        }
+        payload_text = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (payload_text == NULL) {
+            line->code = STAYHOOKS_ERR_INTERNAL;
+            line->message = strdup("out of memory");
+            goto done;
+        }
+    }
+
+    /* Defaults apply member by member; an invoke URL replaces the IDs. */
+    if (target.invoke_url == NULL) {
+        if (target.room_id == NULL)
+            target.room_id = args->room;
+        if (target.webhook_id == NULL)
+            target.webhook_id = args->webhook;
+    }
+    if (target.secret == NULL)
+        target.secret = inputs->secret;
+    if (target.secret == NULL) {
+        line->message = strdup("missing secret: add \"secret\" to the line, or set "
+                                     "STAYHERE_SECRET or --secret-file");
+        goto done;
+    }
+
+    line->code = stayhooks_batch_add_invoke(batch, &target, action, payload_text, &err);
+    if (line->code == STAYHOOKS_OK) {
+        line->queued = 1;
+        line->batch_index = stayhooks_batch_count(batch) - 1;
+    } else {
+        line->message = strdup(stayhooks_error_message(err));
+    }
+
+done:
+    stayhooks_error_free(err);
+    free(payload_text);
+    json_decref(object);
+}
+
+/* Reads every line of `path` ("-": standard input) into the batch. Returns
+ * 0, or -1 after printing why the input could not be read. */
+static int read_lines(const char *path, stayhooks_batch *batch, const struct cli_args *args,
+                      const struct cli_inputs *inputs, struct batch_lines *lines)
+{
+    int from_stdin = strcmp(path, "-") == 0;
+    FILE *file = from_stdin ? stdin : fopen(path, "r");
+    char *text = NULL;
+    size_t capacity = 0;
+    unsigned long number = 0;
+    ssize_t length;
+    int rc = -1;
+
+    if (file == NULL) {
+        cli_fail("cannot open batch file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+
+    while ((length = getline(&text, &capacity, file)) >= 0) {
+        number++;
+        if (is_blank(text))
+            continue;
+
+        struct batch_line *line = lines_push(lines, number);
+        if (line == NULL) {
+            cli_fail("out of memory while reading the batch file");
+            goto done;
+        }
+        if ((size_t)length > BATCH_LINE_MAX_BYTES || strlen(text) != (size_t)length) {
+            line->code = STAYHOOKS_ERR_VALIDATION;
+            line->message = strdup((size_t)length > BATCH_LINE_MAX_BYTES
+                                             ? "line is longer than 1 MiB"
+                                             : "line contains a NUL byte");
+        } else {
+            queue_line(batch, args, inputs, text, line);
+        }
+
+        /* The line may hold a secret. */
+        explicit_bzero(text, (size_t)length);
+    }
+    if (ferror(file)) {
+        cli_fail("cannot read batch file '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    rc = 0;
+
+done:
+    if (text != NULL)
+        explicit_bzero(text, capacity);
+    free(text);
+    if (!from_stdin)
+        fclose(file);
+    return rc;
+}
+
+/* Draws "[#####.....] done/total" over itself on the terminal. */
+static void draw_progress(void *userdata, size_t done, size_t total)
+{
+    struct progress_state *state = userdata;
+    int filled = total > 0 ? (int)(done * PROGRESS_BAR_WIDTH / total) : PROGRESS_BAR_WIDTH;
+
+    if (filled == state->last_filled && done != total)
+        return;
+    state->last_filled = filled;
+    fprintf(stderr, "\r[%.*s%.*s] %zu/%zu", filled,
+            "##############################", PROGRESS_BAR_WIDTH - filled,
+            "..............................", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static json_t *string_or_null(const char *text)
+{
+    return text != NULL ? json_string(text) : json_null();
+}
+
+static json_t *success_line(unsigned long number, const stayhooks_invoke_result *result)
+{
+    json_t *object = json_pack("{s:I, s:b, s:o, s:o, s:o}", "line", (json_int_t)number, "ok",
+                               result->ok, "kind", string_or_null(result->kind), "messageId",
+                               string_or_null(result->message_id), "pollId",
+                               string_or_null(result->poll_id));
+    json_t *extra = result->extra_json != NULL ? json_loads(result->extra_json, 0, NULL) : NULL;
+
+    /* Other members of the reply follow, unless they would replace ours. */
+    if (object != NULL && json_is_object(extra)) {
+        const char *key;
+        json_t *value;
+        json_object_foreach(extra, key, value) {
+            if (json_object_get(object, key) == NULL)
+                json_object_set(object, key, value);
+        }
+    }
+    json_decref(extra);
+    return object;
+}
+
+static json_t *failure_line(unsigned long number, int code, long status, const char *message)
+{
+    return json_pack("{s:I, s:b, s:{s:s, s:I, s:s}}", "line", (json_int_t)number, "ok", 0,
+                     "error", "class", stayhooks_code_name((stayhooks_code)code), "status",
+                     (json_int_t)status, "message", message != NULL ? message : "");
+}
+
+/* Prints one result line per input line and counts both outcomes. Returns
+ * 0, or -1 when stdout failed. `*exit_status` gets the exit status for the
+ * first failed line's error, or CLI_EXIT_OK when none failed. */
+static int print_results(const stayhooks_batch *batch, const struct batch_lines *lines,
+                         size_t *delivered, size_t *failed, int *exit_status)
+{
+    *exit_status = CLI_EXIT_OK;
+
+    for (size_t i = 0; i < lines->count; i++) {
+        const struct batch_line *line = &lines->items[i];
+        const stayhooks_invoke_result *result = NULL;
+        const stayhooks_error *err = NULL;
+        int code = line->code;
+        json_t *output;
+
+        if (line->queued)
+            code = stayhooks_batch_result(batch, line->batch_index, &result, &err);
+
+        if (code == STAYHOOKS_OK && result != NULL && result->ok) {
+            output = success_line(line->number, result);
+            (*delivered)++;
+        } else {
+            if (code == STAYHOOKS_OK) {
+                /* NOTE: the protocol does not describe a 2xx reply with
+                 * "ok": false; it counts as a failure, like `send`. */
+                code = STAYHOOKS_ERR_INVALID_RESPONSE;
+                output = failure_line(line->number, code, 200, "the server replied ok: false");
+            } else if (err != NULL) {
+                output = failure_line(line->number, code, stayhooks_error_status(err),
+                                      stayhooks_error_message(err));
+            } else {
+                output = failure_line(line->number, code, 0, line->message);
+            }
+            if (*exit_status == CLI_EXIT_OK)
+                *exit_status = cli_exit_status(code, err);
+            (*failed)++;
+        }
+
+        if (output == NULL || json_dumpf(output, stdout, JSON_COMPACT) != 0) {
+            json_decref(output);
+            cli_fail("cannot write the result of line %lu", line->number);
+            return -1;
+        }
+        fputc('\n', stdout);
+        json_decref(output);
+    }
+    return 0;
+}
+
+int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
+                  const struct cli_inputs *inputs, int *exit_status, stayhooks_error **err)
+{
+    struct batch_lines lines = { NULL, 0, 0 };
+    struct progress_state progress = { -1 };
+    stayhooks_batch *batch = NULL;
+    size_t delivered = 0;
+    size_t failed = 0;
+    int rc;
+
+    rc = stayhooks_batch_new(client, &batch, err);
+    if (rc != STAYHOOKS_OK)
+        goto done;
+    if (read_lines(args->batch_file, batch, args, inputs, &lines) != 0) {
+        rc = STAYHOOKS_ERR_INTERNAL;
+        goto done;
+    }
+
+    int show_progress = isatty(STDERR_FILENO) && stayhooks_batch_count(batch) > 0;
+    rc = stayhooks_batch_run(batch, args->parallel, show_progress ? draw_progress : NULL,
+                             &progress, err);
+    if (rc != STAYHOOKS_OK)
+        goto done;
+
+    if (print_results(batch, &lines, &delivered, &failed, exit_status) != 0) {
+        rc = STAYHOOKS_ERR_INTERNAL;
+        goto done;
+    }
+    cli_fail("%zu delivered, %zu failed", delivered, failed);
+
+done:
+    stayhooks_batch_free(batch);
+    lines_free(&lines);
+    return rc;
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# stayhooks batch: JSON lines in, one result line per input line out, in
+# input order; bad lines reported by number; exit status; no secret echoed.
+. "$(dirname "$0")/lib.sh"
+
+setup_room --rate-limit 100000/1
+secret=$(cat "$secret_file")
+
+# A second webhook, addressed by its invoke URL with its own secret.
+run_cli --token-file "$token_file" create --label "Second bot" --json
+check_status 0 "create a second webhook"
+second_secret=$(json_string_member "$out" secret)
+second_url=$(json_string_member "$out" invokeUrl)
+
+input=$STAYHOOKS_TEST_DIR/batch.jsonl
+{
+    printf '{"action":"message","payload":{"text":"batch one"}}\n'
+    printf '{"action":"poll","payload":{"question":"batch poll?","options":["a","b"],"multipleChoice":false}}\n'
+    printf '\n'
+    printf '{"invokeUrl":"%s","secret":"%s","action":"message","payload":{"text":"batch via url"}}\n' \
+        "$second_url" "$second_secret"
+    printf '{"action":"message","payload":{"text":"batch wrong secret"},"secret":"whk_wrong_%s"}\n' "$secret"
+    printf '{"action":"message","payload":{"text":"batch broken"\n'
+    printf '{"action":"message","payload":{"text":""}}\n'
+    printf '{"action":"message","secrte":"%s"}\n' "$secret"
+    printf '{"room":"R1","webhook":"%s","action":"image","payload":{"url":"https://example.test/batch.png"}}\n' \
+        "$STAYHERE_WEBHOOK"
+} >"$input"
+
+STAYHERE_SECRET=$secret run_cli batch --parallel 3 "$input"
+check_status 3 "batch with failed lines exits with the first failure's status (auth)"
+check_line_count "$out" 8 "one result line per non-blank input line"
+
+line_of() {
+    sed -n "${1}p" "$out"
+}
+expect_line() {
+    local index=$1 text=$2 what=$3
+
+    checks=$((checks + 1))
+    if line_of "$index" | grep -qF -- "$text"; then
+        pass "$what"
+    else
+        fail "$what: result line $index is $(line_of "$index")"
+    fi
+}
+expect_line 1 '{"line":1,"ok":true,"kind":"message","messageId":"msg_' "line 1 delivered"
+expect_line 2 '{"line":2,"ok":true,"kind":"poll",' "line 2 delivered as a poll"
+expect_line 2 '"pollId":"poll_' "line 2 has a poll ID"
+expect_line 3 '{"line":4,"ok":true,"kind":"message"' "the blank line 3 is skipped and line 4 delivered"
+expect_line 4 '{"line":5,"ok":false,"error":{"class":"auth","status":401,' "line 5 fails with 401"
+expect_line 5 '{"line":6,"ok":false,"error":{"class":"validation","status":0,"message":"line is not valid JSON' "line 6 is invalid JSON"
+expect_line 6 '{"line":7,"ok":false,"error":{"class":"http","status":400,' "line 7 gets the server's 400"
+expect_line 7 '{"line":8,"ok":false,"error":{"class":"validation","status":0,"message":"unknown member \"secrte\"' "line 8 has an unknown member"
+expect_line 8 '{"line":9,"ok":true,"kind":"image"' "line 9 delivered to the board"
+check_contains "$err" "4 delivered, 4 failed" "summary on stderr"
+check_lacks "$out" "$secret" "the default secret is not in the output"
+check_lacks "$err" "$secret" "the default secret is not in the errors"
+check_lacks "$out" "$second_secret" "a line's secret is not in the output"
+check_lacks "$err" "$second_secret" "a line's secret is not in the errors"
+check_lacks "$err" "[" "no progress bar when stderr is not a terminal"
+
+# Each delivered line arrived exactly once.
+read_back messages
+for text in "batch one" "batch via url"; do
+    count=$(grep -o "\"text\":\"$text\"" "$STAYHOOKS_TEST_DIR/messages.json" | wc -l)
+    checks=$((checks + 1))
+    if [ "$count" -eq 1 ]; then pass "'$text' arrived once"; else fail "'$text' arrived $count times"; fi
+done
+check_lacks "$STAYHOOKS_TEST_DIR/messages.json" "batch wrong secret" "the wrong-secret line was not stored"
+read_back polls
+check_contains "$STAYHOOKS_TEST_DIR/polls.json" '"question":"batch poll?"' "the poll arrived"
+read_back board
+check_contains "$STAYHOOKS_TEST_DIR/board.json" '"url":"https://example.test/batch.png"' "the image arrived"
+
+# Standard input, all lines good: exit 0. Many lines keep their order.
+good=$STAYHOOKS_TEST_DIR/good.jsonl
+: >"$good"
+for i in $(seq 1 30); do
+    printf '{"action":"message","payload":{"text":"ordered %d"}}\n' "$i" >>"$good"
+done
+STAYHERE_SECRET=$secret run_cli batch --parallel 8 - <"$good"
+check_status 0 "batch from standard input"
+check_line_count "$out" 30 "30 result lines"
+checks=$((checks + 1))
+if [ "$(sed -n 's/^{"line":\([0-9]*\),"ok":true.*/\1/p' "$out" | tr '\n' ' ')" = "$(seq 1 30 | tr '\n' ' ')" ]; then
+    pass "results are in input order"
+else
+    fail "results are not in input order: $(cut -c1-20 "$out" | tr '\n' ' ')"
+fi
+check_contains "$err" "30 delivered, 0 failed" "summary for the good batch"
+
+# Without a default secret, a line without one fails alone.
+printf '{"action":"message","payload":{"text":"no secret"}}\n' >"$STAYHOOKS_TEST_DIR/nosecret.jsonl"
+run_cli batch "$STAYHOOKS_TEST_DIR/nosecret.jsonl"
+check_status 2 "a line without any secret is a validation failure"
+check_contains "$out" '"message":"missing secret' "the line says the secret is missing"
+
+# Usage errors.
+run_cli batch
+check_status 2 "batch without FILE"
+run_cli batch --parallel 0 "$input"
+check_status 2 "--parallel 0 is rejected"
+run_cli batch --parallel 257 "$input"
+check_status 2 "--parallel above 256 is rejected"
+run_cli batch --dry-run "$input"
+check_status 2 "batch rejects --dry-run"
+run_cli send message hi --parallel 2
+check_status 2 "--parallel belongs to batch only"
+run_cli batch --secret-file - - <"$good"
+check_status 2 "lines and --secret-file cannot both read standard input"
+check_contains "$err" "cannot also read it" "the double use of standard input is explained"
+run_cli batch "$STAYHOOKS_TEST_DIR/missing.jsonl"
+check_status 1 "a missing FILE fails"
+check_contains "$err" "cannot open batch file" "the missing FILE is named"
+
+finish
