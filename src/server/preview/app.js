@@ -440,6 +440,11 @@
   }
 
   function start() {
+    // The token lives in the fragment, so a new one arrives without a
+    // request. Reloading starts over with it.
+    window.addEventListener('hashchange', function () {
+      location.reload();
+    });
     if (room === null || room === '') {
       setStatus('stopped', 'error');
       showNotice('The page address must be /preview/ROOM.');
@@ -454,9 +459,6 @@
       return;
     }
     window.addEventListener('resize', layoutBoard);
-    window.addEventListener('hashchange', function () {
-      location.reload();
-    });
     pollLoop();
   }
 

@@ -1,0 +1,445 @@
+// Opens the room preview page in headless Chromium through playwright-core
+// and checks through the DOM that it shows what test_preview_page.sh
+// delivered. Run by that script, which sets the PREVIEW_* variables.
+//
+// Requests to any host other than the test server never leave the
+// browser: board and embed images are answered here with a generated SVG,
+// and Chromium's resolver maps every other host to "not found".
+'use strict';
+
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const { chromium } = require('playwright-core');
+
+const PAGE_TIMEOUT_MS = 10000;
+// The page polls every 500 ms, so a delivery must show within one second.
+const LIVE_UPDATE_LIMIT_MS = 1000;
+
+const env = readEnvironment([
+  'PREVIEW_BASE_URL', 'PREVIEW_ROOM', 'PREVIEW_TOKEN_FILE', 'PREVIEW_SECRET_FILE',
+  'PREVIEW_CLI', 'PREVIEW_CHROMIUM', 'PREVIEW_SCREENSHOT',
+]);
+const token = fs.readFileSync(env.PREVIEW_TOKEN_FILE, 'utf8').trim();
+const origin = new URL(env.PREVIEW_BASE_URL).origin;
+const pageUrl = origin + '/preview/' + encodeURIComponent(env.PREVIEW_ROOM);
+const apiBase = origin + '/api/rooms/' + encodeURIComponent(env.PREVIEW_ROOM);
+
+const failures = [];
+
+function readEnvironment(names) {
+  const values = {};
+  for (const name of names) {
+    if (!process.env[name]) {
+      console.error('FAIL: ' + name + ' is not set; run this through test_preview_page.sh');
+      process.exit(1);
+    }
+    values[name] = process.env[name];
+  }
+  return values;
+}
+
+function check(condition, message) {
+  if (!condition) {
+    failures.push(message);
+    console.error('FAIL: ' + message);
+  }
+}
+
+function checkEqual(actual, expected, what) {
+  const same = JSON.stringify(actual) === JSON.stringify(expected);
+  check(same, what + ': expected ' + JSON.stringify(expected) + ', got ' + JSON.stringify(actual));
+}
+
+function near(actual, expected) {
+  return Math.abs(actual - expected) <= 1.5;
+}
+
+// An image for every outside URL, labelled with its file name so the
+// screenshot shows which is which.
+function placeholderSvg(url) {
+  const name = new URL(url).pathname.split('/').pop();
+  return '<svg xmlns="http://www.w3.org/2000/svg" width="360" height="240" viewBox="0 0 360 240">' +
+    '<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">' +
+    '<stop offset="0" stop-color="#6366f1"/><stop offset="1" stop-color="#22c55e"/>' +
+    '</linearGradient></defs><rect width="360" height="240" fill="url(#g)"/>' +
+    '<text x="180" y="130" font-size="28" text-anchor="middle" fill="#fff" ' +
+    'font-family="sans-serif">' + name + '</text></svg>';
+}
+
+async function readBack(kind) {
+  const response = await fetch(apiBase + '/' + kind, {
+    headers: { Authorization: 'Bearer ' + token },
+  });
+  if (!response.ok) {
+    throw new Error('GET ' + kind + ' returned ' + response.status);
+  }
+  return response.json();
+}
+
+// Records what a page does that the checks look at afterwards.
+function watchPage(page, record) {
+  page.on('dialog', function (dialog) {
+    record.dialogs.push(dialog.message());
+    dialog.dismiss().catch(function () {});
+  });
+  page.on('pageerror', function (error) {
+    record.pageErrors.push(String(error));
+  });
+  page.on('console', function (message) {
+    if (message.type() === 'error') {
+      record.consoleErrors.push(message.text());
+    }
+  });
+  page.on('framenavigated', function (frame) {
+    if (frame === page.mainFrame()) {
+      record.navigations++;
+    }
+  });
+  page.on('request', function (request) {
+    record.requests.push({ url: request.url(), headers: request.headers() });
+  });
+}
+
+function newRecord() {
+  return { dialogs: [], pageErrors: [], consoleErrors: [], requests: [], navigations: 0 };
+}
+
+async function routeOutsideRequests(context, outsideUrls) {
+  await context.route('**/*', function (route) {
+    const url = route.request().url();
+    if (url.startsWith(origin + '/')) {
+      return route.continue();
+    }
+    outsideUrls.push(url);
+    if (route.request().resourceType() === 'image') {
+      return route.fulfill({ status: 200, contentType: 'image/svg+xml', body: placeholderSvg(url) });
+    }
+    return route.abort('blockedbyclient');
+  });
+}
+
+async function checkHeaders(response) {
+  const headers = response.headers();
+  const policy = headers['content-security-policy'] || '';
+  check(response.status() === 200, 'the page returned ' + response.status());
+  check(/script-src 'self'(;|$)/.test(policy), 'CSP limits scripts to the server: ' + policy);
+  check(!policy.includes('unsafe-inline'), 'CSP allows no inline code: ' + policy);
+  check(policy.includes("frame-ancestors 'none'"), 'CSP forbids framing: ' + policy);
+  checkEqual(headers['x-content-type-options'], 'nosniff', 'X-Content-Type-Options');
+  checkEqual(headers['referrer-policy'], 'no-referrer', 'Referrer-Policy');
+  check((headers['content-type'] || '').startsWith('text/html'), 'page Content-Type is HTML');
+}
+
+async function checkMessage(page, message) {
+  const item = page.locator('li.message[data-id="' + message.id + '"]');
+  checkEqual(await item.locator('.alias').textContent(), 'Build bot', 'message alias');
+  checkEqual(await item.locator('.text').textContent(), 'Build 42 passed\nAll 118 tests green',
+    'message text');
+  // innerText follows CSS, so a newline there means the break is shown.
+  checkEqual(await item.locator('.text').innerText(), 'Build 42 passed\nAll 118 tests green',
+    'message text as rendered, line break kept');
+  checkEqual(await item.locator('time').getAttribute('datetime'), message.createdAt,
+    'message time');
+  check((await item.locator('time').textContent()).trim() !== '', 'message time is shown');
+}
+
+async function checkEmbed(page, message) {
+  const item = page.locator('li.message[data-id="' + message.id + '"]');
+  const card = item.locator('.embed');
+  checkEqual(await item.locator('.alias').textContent(), 'Release bot', 'embed alias');
+  checkEqual(await item.locator('.text').textContent(), 'Release notes', 'embed message text');
+
+  const title = card.locator('.embed-title');
+  checkEqual(await title.evaluate(function (node) { return node.tagName; }), 'A',
+    'embed title is a link');
+  checkEqual(await title.textContent(), 'Release 1.2 shipped', 'embed title');
+  checkEqual(await title.getAttribute('href'), 'https://example.test/releases/1.2', 'embed link');
+  checkEqual(await card.locator('.embed-paragraph').allTextContents(), ['Rollout complete'],
+    'embed description');
+  checkEqual(await card.locator('.embed-bullet').allTextContents(),
+    ['Latency < 180 ms', 'Docs refreshed'], 'embed bullet lines');
+  checkEqual(await card.locator('.embed-footer').textContent(), 'deployed by CI', 'embed footer');
+  checkEqual(await card.evaluate(function (node) { return getComputedStyle(node).borderLeftColor; }),
+    'rgb(34, 197, 94)', 'embed colour bar');
+
+  const image = card.locator('img.embed-image');
+  checkEqual(await image.getAttribute('src'), 'https://images.example.test/banner.svg',
+    'embed image');
+  check(await image.evaluate(function (node) { return node.complete && node.naturalWidth > 0; }),
+    'embed image loaded');
+}
+
+async function checkPoll(page, message, poll) {
+  const card = page.locator('li.message[data-id="' + message.id + '"] .poll');
+  checkEqual(await card.getAttribute('data-poll-id'), poll.id, 'poll card ID');
+  checkEqual(await card.locator('.poll-question').textContent(), 'Which feature ships next?',
+    'poll question');
+  checkEqual(await card.locator('.poll-option-text').allTextContents(),
+    ['Docs revamp', 'AI assistant', 'Canvas refresh'], 'poll options');
+  checkEqual(await card.locator('.poll-kind').textContent(), 'multiple choice',
+    'poll multiple-choice marker');
+  checkEqual(await card.locator('.poll-marker.box').count(), 3, 'poll options show check boxes');
+  const timeLeft = await card.locator('.poll-time').textContent();
+  check(/^(29|30) min left$/.test(timeLeft), 'poll time left is 29 or 30 minutes: ' + timeLeft);
+}
+
+async function checkBoard(page, images) {
+  const placed = await page.evaluate(function () {
+    const board = document.getElementById('board');
+    const frame = board.getBoundingClientRect();
+    return {
+      scale: Number(board.dataset.scale),
+      width: board.clientWidth,
+      images: Array.from(board.querySelectorAll('img.board-image')).map(function (node) {
+        const box = node.getBoundingClientRect();
+        return {
+          id: node.dataset.id,
+          src: node.getAttribute('src'),
+          loaded: node.complete && node.naturalWidth > 0,
+          left: box.left - frame.left - board.clientLeft,
+          top: box.top - frame.top - board.clientTop,
+          width: box.width,
+          height: box.height,
+        };
+      }),
+    };
+  });
+
+  checkEqual(placed.images.length, images.length, 'board image count');
+  const extent = Math.max.apply(null, images.map(function (image) { return image.x + image.w; }));
+  const scale = Math.min(1, placed.width / extent);
+  check(near(placed.scale * 1000, scale * 1000),
+    'board scale fits the panel: expected ' + scale + ', got ' + placed.scale);
+
+  for (const image of images) {
+    const shown = placed.images.find(function (candidate) { return candidate.id === image.id; });
+    if (shown === undefined) {
+      check(false, 'board image ' + image.url + ' is shown');
+      continue;
+    }
+    checkEqual(shown.src, image.url, 'board image URL');
+    check(shown.loaded, 'board image ' + image.url + ' loaded');
+    const expected = { left: image.x * scale, top: image.y * scale,
+      width: image.w * scale, height: image.h * scale };
+    for (const key of Object.keys(expected)) {
+      check(near(shown[key], expected[key]), 'board image ' + image.url + ' ' + key +
+        ': expected ' + expected[key].toFixed(1) + ', got ' + shown[key].toFixed(1));
+    }
+    check(shown.left + shown.width <= placed.width + 1, 'board image ' + image.url +
+      ' fits inside the panel');
+  }
+}
+
+async function checkInjection(page, message, record) {
+  const item = page.locator('li.message[data-id="' + message.id + '"]');
+  checkEqual(await item.locator('.text').textContent(), '<script>alert(1)</script>',
+    'script message shown as literal text');
+  checkEqual(await item.locator('.alias').textContent(), '<img src=x onerror=alert(2)>',
+    'markup alias shown as literal text');
+  const dom = await page.evaluate(function () {
+    return {
+      scripts: Array.from(document.scripts).map(function (node) { return node.src; }),
+      imagesWithHandlers: document.querySelectorAll('[onerror], [onload]').length,
+      stray: document.querySelectorAll('.stream script, .stream img:not(.embed-image)').length,
+    };
+  });
+  checkEqual(dom.scripts, [origin + '/preview/assets/app.js'], 'only the page script exists');
+  checkEqual(dom.imagesWithHandlers, 0, 'no element has an event handler attribute');
+  checkEqual(dom.stray, 0, 'no script or image element came from message text');
+  checkEqual(record.dialogs, [], 'no alert dialog opened');
+}
+
+// Sends one more message with the CLI and measures how long the open page
+// takes to show it.
+async function checkLiveUpdate(page, record) {
+  const text = 'Live update ' + Date.now();
+  const navigationsBefore = record.navigations;
+  await page.evaluate(function () { window.previewTestMarker = 'kept'; });
+
+  execFileSync(env.PREVIEW_CLI, ['--secret-file', env.PREVIEW_SECRET_FILE, 'send', 'message', text],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  const sent = Date.now();
+  await page.waitForFunction(function (expected) {
+    return Array.from(document.querySelectorAll('li.message .text')).some(function (node) {
+      return node.textContent === expected;
+    });
+  }, text, { timeout: PAGE_TIMEOUT_MS, polling: 20 });
+  const elapsed = Date.now() - sent;
+
+  console.log('live update shown ' + elapsed + ' ms after the CLI returned');
+  check(elapsed <= LIVE_UPDATE_LIMIT_MS, 'live update took ' + elapsed + ' ms, limit ' +
+    LIVE_UPDATE_LIMIT_MS + ' ms');
+  checkEqual(record.navigations, navigationsBefore, 'no navigation during the live update');
+  checkEqual(await page.evaluate(function () { return window.previewTestMarker; }), 'kept',
+    'page was not reloaded');
+  const last = await page.locator('li.message').last().locator('.text').textContent();
+  checkEqual(last, text, 'live update is the last message');
+}
+
+function checkRequests(record, outsideUrls) {
+  const expectedOutside = [
+    'https://images.example.test/banner.svg',
+    'https://images.example.test/cat.svg',
+    'https://images.example.test/dog.svg',
+  ];
+  checkEqual(Array.from(new Set(outsideUrls)).sort(), expectedOutside,
+    'only webhook images are fetched from other hosts');
+  const apiCalls = record.requests.filter(function (request) {
+    return request.url.startsWith(origin + '/api/');
+  });
+  check(apiCalls.length >= 3, 'the page called the read-back endpoints');
+  for (const call of apiCalls) {
+    checkEqual(call.headers.authorization, 'Bearer ' + token,
+      'Authorization header on ' + new URL(call.url).pathname);
+  }
+  check(record.requests.every(function (request) { return !request.url.includes(token); }),
+    'no request URL sent to the server contains the token');
+  checkEqual(record.pageErrors, [], 'uncaught page errors');
+  checkEqual(record.consoleErrors, [], 'console errors, including CSP violations');
+}
+
+// Serves crafted read-back replies with javascript: URLs, which the server
+// itself rejects, to check that the page still makes no link or image of them.
+async function checkUnsafeUrls(context) {
+  const page = await context.newPage();
+  const record = newRecord();
+  watchPage(page, record);
+  const createdAt = new Date().toISOString();
+  const replies = {
+    messages: { roomId: env.PREVIEW_ROOM, messages: [{
+      id: 'msg_unsafe', webhookId: 'wh_test', kind: 'embed', alias: null, text: null,
+      pollId: null, createdAt: createdAt,
+      embed: { title: 'Unsafe link', url: 'javascript:alert(3)', image: 'javascript:alert(4)' },
+    }] },
+    polls: { roomId: env.PREVIEW_ROOM, polls: [] },
+    board: { roomId: env.PREVIEW_ROOM, images: [{
+      id: 'img_unsafe', webhookId: 'wh_test', url: 'javascript:alert(5)',
+      w: 100, h: 100, x: 0, y: 0, createdAt: createdAt,
+    }] },
+  };
+  await page.route(function (url) { return url.href.startsWith(apiBase + '/'); }, function (route) {
+    const kind = new URL(route.request().url()).pathname.split('/').pop();
+    return route.fulfill({ status: 200, contentType: 'application/json',
+      body: JSON.stringify(replies[kind]) });
+  });
+
+  await page.goto(pageUrl + '#token=' + encodeURIComponent(token));
+  const item = page.locator('li.message[data-id="msg_unsafe"]');
+  await item.waitFor({ timeout: PAGE_TIMEOUT_MS });
+  await page.locator('#board .board-image').first().waitFor({ timeout: PAGE_TIMEOUT_MS });
+
+  checkEqual(await item.locator('.embed-title').evaluate(function (node) { return node.tagName; }),
+    'SPAN', 'javascript: embed URL is not a link');
+  checkEqual(await item.locator('.embed-title').textContent(), 'Unsafe link', 'unsafe embed title');
+  checkEqual(await page.locator('a[href^="javascript:"], img[src^="javascript:"]').count(), 0,
+    'no javascript: link or image');
+  checkEqual(await item.locator('img').count(), 0, 'javascript: embed image is not loaded');
+  checkEqual(await page.locator('#board img').count(), 0, 'javascript: board image is not loaded');
+  checkEqual(await page.locator('#board .blocked').count(), 1, 'blocked board image is marked');
+  checkEqual(record.dialogs, [], 'no alert from javascript: URLs');
+  check(record.requests.every(function (request) { return !request.url.startsWith('javascript:'); }),
+    'no javascript: request');
+  await page.close();
+}
+
+// Without a token the page explains how to get one and calls no endpoint;
+// with a rejected token it shows the server's reason and stops polling.
+async function checkTokenErrors(context) {
+  const page = await context.newPage();
+  const record = newRecord();
+  watchPage(page, record);
+
+  await page.goto(pageUrl);
+  await page.locator('#notice').waitFor({ timeout: PAGE_TIMEOUT_MS });
+  check((await page.locator('#notice').textContent()).includes('No token'),
+    'page without a token says so');
+  await page.waitForTimeout(700);
+  checkEqual(record.requests.filter(function (request) { return request.url.includes('/api/'); })
+    .length, 0, 'page without a token calls no endpoint');
+
+  await page.goto(pageUrl + '#token=not-a-valid-token');
+  await page.waitForFunction(function () {
+    return document.getElementById('notice').textContent.includes('401');
+  }, null, { timeout: PAGE_TIMEOUT_MS });
+  checkEqual(await page.locator('#status').getAttribute('data-state'), 'error',
+    'status shows the rejected token');
+  const callsAfterRejection = record.requests.length;
+  await page.waitForTimeout(1200);
+  checkEqual(record.requests.length, callsAfterRejection, 'polling stops after a 401');
+  await page.close();
+}
+
+async function main() {
+  const [messages, polls, board] = await Promise.all([
+    readBack('messages'), readBack('polls'), readBack('board'),
+  ]);
+  checkEqual(messages.messages.map(function (message) { return message.kind; }),
+    ['message', 'embed', 'poll', 'message'], 'delivered message kinds');
+  if (failures.length > 0) {
+    throw new Error('the deliveries are not what this test expects');
+  }
+
+  // Flags for a root container without a display; the resolver rule keeps
+  // every host but the test server unreachable.
+  const browser = await chromium.launch({
+    executablePath: env.PREVIEW_CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-proxy-server', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+    ],
+  });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const outsideUrls = [];
+    await routeOutsideRequests(context, outsideUrls);
+
+    const page = await context.newPage();
+    const record = newRecord();
+    watchPage(page, record);
+    const response = await page.goto(pageUrl + '#token=' + encodeURIComponent(token));
+    await checkHeaders(response);
+    await page.locator('li.message').nth(messages.messages.length - 1)
+      .waitFor({ timeout: PAGE_TIMEOUT_MS });
+    await page.locator('#board img.board-image').nth(board.images.length - 1)
+      .waitFor({ timeout: PAGE_TIMEOUT_MS });
+    await page.waitForFunction(function () {
+      return Array.from(document.images).every(function (image) { return image.complete; });
+    }, null, { timeout: PAGE_TIMEOUT_MS });
+
+    checkEqual(await page.locator('#room-name').textContent(), env.PREVIEW_ROOM, 'room name');
+    checkEqual(await page.locator('#status').getAttribute('data-state'), 'live', 'status');
+    await checkMessage(page, messages.messages[0]);
+    await checkEmbed(page, messages.messages[1]);
+    await checkPoll(page, messages.messages[2], polls.polls[0]);
+    await checkBoard(page, board.images);
+    await checkInjection(page, messages.messages[3], record);
+    await checkLiveUpdate(page, record);
+
+    // The panels scroll inside the window, so a taller window shows the
+    // whole room in the screenshot.
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: env.PREVIEW_SCREENSHOT, fullPage: true });
+    console.log('screenshot: ' + env.PREVIEW_SCREENSHOT);
+    checkRequests(record, outsideUrls);
+    await page.close();
+
+    await checkUnsafeUrls(context);
+    await checkTokenErrors(context);
+  } finally {
+    await browser.close();
+  }
+}
+
+main().then(function () {
+  if (failures.length > 0) {
+    console.error(failures.length + ' check(s) failed');
+    process.exit(1);
+  }
+  console.log('all preview checks passed');
+}, function (error) {
+  console.error('FAIL: ' + (error && error.stack ? error.stack : error));
+  process.exit(1);
+});
