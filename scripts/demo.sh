@@ -3,7 +3,9 @@
 # server. It starts stayhooks-server on a free port of 127.0.0.1 with a
 # database in a temporary folder and creates a webhook with the CLI. Then it
 # sends a message, an embed, a poll and a board image, prints what the room
-# received, and stops the server. Nothing is left running or on disk.
+# received and the address of the room's preview page, and stops the
+# server. With STAYHOOKS_DEMO_KEEP=1 the server keeps running until Ctrl-C,
+# so the page can be opened. Nothing is left running or on disk.
 #
 # The token and the webhook secret travel through files and environment
 # variables only, never through command-line arguments.
@@ -137,8 +139,26 @@ show_read_back messages '"text":"Deployment started"'
 show_read_back polls '"question":"Which feature ships next?"'
 show_read_back board '"url":"https://images.example.test/cat.jpeg"'
 
+step "Room preview page"
+curl --silent --show-error --fail --max-time 10 --noproxy '*' -o /dev/null \
+    "$base_url/preview/$room" ||
+    { echo "demo: the server did not serve the preview page" >&2; exit 1; }
+# The token rides in the URL fragment, which browsers never send, so it
+# reaches neither the server's request line nor its log. The page sends it
+# as a bearer header to the read-back endpoints.
+echo "preview: $base_url/preview/$room#token=$(cat "$work_dir/token")"
+if [ "${STAYHOOKS_DEMO_KEEP:-}" = 1 ]; then
+    echo "The server keeps running so the page can be opened. Press Ctrl-C to stop it."
+    # Ctrl-C ends this wait, and the usual stop below follows.
+    trap ':' INT
+    wait "$server_pid" 2>/dev/null || true
+    trap - INT
+else
+    echo "The server stops now. Run with STAYHOOKS_DEMO_KEEP=1 to keep it running."
+fi
+
 step "Stopping the server"
-kill "$server_pid"
+kill "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
 echo "done"
