@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# bench/run.sh BUILD_DIR: builds stayhooks in release mode in BUILD_DIR,
+# starts a stayhooks-server on 127.0.0.1 with a temporary database, and
+# prints one table of figures, each beside a reference measured in the same
+# run against the same server. The table and the machine's description are
+# also written into the results section of docs/benchmarks.md.
+#
+# Each measurement runs for BENCH_SECONDS (default 3) or BENCH_RUNS
+# processes (default 30). Nothing leaves 127.0.0.1.
+set -euo pipefail
+
+build_dir=${1:?usage: bench/run.sh BUILD_DIR}
+source_dir=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${BENCH_SECONDS:-3}
+runs=${BENCH_RUNS:-30}
+results_file=${BENCH_RESULTS_FILE:-$source_dir/docs/benchmarks.md}
+
+# Every request goes to the local server, never through a proxy.
+unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
+unset STAYHERE_BASE_URL STAYHERE_TOKEN STAYHERE_ROOM STAYHERE_WEBHOOK STAYHERE_SECRET
+
+"$source_dir/scripts/install-deps.sh" wrk curl
+
+echo "bench: building in release mode in $build_dir" >&2
+cmake -S "$source_dir" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release -DSTAYHOOKS_BUILD_BENCH=ON \
+    -DBUILD_TESTING=OFF -DSTAYHOOKS_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$build_dir" -j 2 --target stayhooks-server stayhooks-cli bench_client >/dev/null
+
+cli=$build_dir/src/cli/stayhooks
+bench_client=$build_dir/bench/bench_client
+export STAYHOOKS_SERVER=$build_dir/src/server/stayhooks-server
+
+# shellcheck source=../tests/support/server.sh
+. "$source_dir/tests/support/server.sh"
+
+# The rate limit must not throttle the load; the limiter keeps one slot per
+# allowed invoke, so this costs 8 MB per webhook at most.
+start_server --rate-limit 1000000/1
+server_pid=$STAYHOOKS_SERVER_PID
+work=$STAYHOOKS_TEST_DIR
+add_room R1 alice
+mint_token alice >"$work/token"
+chmod 600 "$work/token"
+
+"$cli" --room R1 --token-file "$work/token" create --label "Bench bot" --json >"$work/created.json"
+secret=$(sed -n 's/.*"secret":"\([^"]*\)".*/\1/p' "$work/created.json")
+webhook=$(sed -n 's/^{"webhook":{"id":"\([^"]*\)".*/\1/p' "$work/created.json")
+if [ -z "$secret" ] || [ -z "$webhook" ]; then
+    echo "bench: creating the webhook failed: $(cat "$work/created.json")" >&2
+    exit 1
+fi
+(umask 077 && printf '%s\n' "$secret" >"$work/secret")
+invoke_url=$STAYHERE_BASE_URL/api/webhooks/R1/$webhook/invoke
+unknown_url=$STAYHERE_BASE_URL/api/bench-unknown-route
+body='{"action":"message","payload":{"text":"bench"}}'
+
+# wrk reads the method, body and headers from a Lua script; the secret stays
+# in a file that only this user can read.
+(umask 077 && cat >"$work/invoke.lua" <<EOF
+wrk.method = "POST"
+wrk.body = '$body'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json"
+wrk.headers["x-stay-webhook-secret"] = "$secret"
+EOF
+)
+printf 'x-stay-webhook-secret: %s\n' "$secret" >"$work/secret-header"
+chmod 600 "$work/secret-header"
+
+# Runs wrk and prints "<requests per second> <p50 ms> <p99 ms> <non-2xx>".
+run_wrk() {
+    local threads=$1 connections=$2 url=$3 script=${4:-}
+    local output
+
+    if [ -n "$script" ]; then
+        output=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s "$script" "$url")
+    else
+        output=$(wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$url")
+    fi
+    printf '%s\n' "$output" | awk '
+        function to_ms(value) {
+            if (value ~ /us$/) return value / 1000
+            if (value ~ /ms$/) return value + 0
+            if (value ~ /s$/) return value * 1000
+            return value
+        }
+        /Requests\/sec:/ { rps = $2 }
+        /^ +50%/ { p50 = to_ms($2) }
+        /^ +99%/ { p99 = to_ms($2) }
+        /Non-2xx or 3xx responses:/ { bad = $5 }
+        END { printf "%s %.2f %.2f %d\n", rps, p50, p99, bad }'
+}
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'
+}
+
+# Prints "met" or "not met" for "value OP goal".
+judge() {
+    awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
+        ok = (op == ">=") ? (v >= g) : (v <= g)
+        print ok ? "met" : "not met" }'
+}
+
+# Runs a command `runs` times and prints the mean wall time in ms.
+mean_wall_ms() {
+    local start end
+    start=$(date +%s%N)
+    for _ in $(seq 1 "$runs"); do
+        "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
+    done
+    end=$(date +%s%N)
+    awk -v ns=$((end - start)) -v n="$runs" 'BEGIN { printf "%.2f", ns / n / 1e6 }'
+}
+
+export STAYHERE_BASE_URL STAYHERE_ROOM=R1 STAYHERE_WEBHOOK=$webhook
+
+echo "bench: 1. sequential invokes through one library handle" >&2
+read -r _ _ seq_rate seq_failures _ < <(STAYHERE_SECRET=$secret "$bench_client" sequential "$seconds")
+read -r wrk1_rate _ _ wrk1_bad < <(run_wrk 1 1 "$invoke_url" "$work/invoke.lua")
+
+echo "bench: 2. batch delivery over 16 connections" >&2
+read -r wrk16_rate _ _ wrk16_bad < <(run_wrk 1 16 "$invoke_url" "$work/invoke.lua")
+batch_count=$(awk -v r="$wrk16_rate" -v s="$seconds" 'BEGIN { n = int(r * s); print n < 200 ? 200 : n }')
+read -r _ _ batch_rate batch_failures batch_connections < <(STAYHERE_SECRET=$secret "$bench_client" batch "$batch_count" 16)
+
+echo "bench: 3. one stayhooks send message process against curl" >&2
+cli_ms=$(mean_wall_ms "$cli" --secret-file "$work/secret" send message bench)
+curl_ms=$(mean_wall_ms curl --silent --fail --noproxy '*' -X POST -H "@$work/secret-header" \
+    -H 'Content-Type: application/json' -H 'Accept: application/json' --data "$body" "$invoke_url")
+
+echo "bench: 4. server durable invokes against a 404 at 1, 16 and 64 connections" >&2
+server_rows=""
+for connections in 1 16 64; do
+    threads=$((connections < 2 ? 1 : 2))
+    read -r inv_rate inv_p50 inv_p99 inv_bad < <(run_wrk "$threads" "$connections" "$invoke_url" "$work/invoke.lua")
+    read -r ref_rate ref_p50 ref_p99 _ < <(run_wrk "$threads" "$connections" "$unknown_url")
+    if [ "$inv_bad" -ne 0 ]; then
+        echo "bench: $inv_bad invokes at $connections connections got a non-2xx reply" >&2
+    fi
+    server_rows+="| 4. server durable invokes/s, $connections connection(s) (p50 / p99 ms) | $inv_rate ($inv_p50 / $inv_p99) | 404 route: $ref_rate ($ref_p50 / $ref_p99) | $(ratio "$inv_rate" "$ref_rate") | report only |"$'\n'
+done
+
+echo "bench: 5. peak memory" >&2
+cli_rss_kb=$(/usr/bin/time -f %M "$cli" --secret-file "$work/secret" send message bench 2>&1 >/dev/null | tail -n 1)
+for i in $(seq 1 1000); do
+    printf '{"action":"message","payload":{"text":"bench %d"}}\n' "$i"
+done >"$work/batch.jsonl"
+batch_rss_kb=$(/usr/bin/time -f %M "$cli" --secret-file "$work/secret" batch --parallel 16 "$work/batch.jsonl" 2>&1 >/dev/null | tail -n 1)
+curl_rss_kb=$(/usr/bin/time -f %M curl --silent --fail --noproxy '*' -X POST -H "@$work/secret-header" \
+    -H 'Content-Type: application/json' --data "$body" "$invoke_url" 2>&1 >/dev/null | tail -n 1)
+server_hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+
+failures=$((seq_failures + batch_failures + wrk1_bad + wrk16_bad))
+if [ "$failures" -ne 0 ]; then
+    echo "bench: $failures invokes failed during the client measurements; the figures are not valid" >&2
+fi
+
+seq_ratio=$(ratio "$seq_rate" "$wrk1_rate")
+batch_ratio=$(ratio "$batch_rate" "$wrk16_rate")
+cli_ratio=$(ratio "$cli_ms" "$curl_ms")
+
+table="| figure | value | reference (same run, same server) | ratio | goal |
+| --- | --- | --- | --- | --- |
+| 1. sequential invokes/s, one library handle | $seq_rate | wrk -t1 -c1: $wrk1_rate | $seq_ratio | >= 0.8, $(judge "$seq_ratio" ">=" 0.8) |
+| 2. batch invokes/s, 16 connections ($batch_count items, $batch_connections connections opened) | $batch_rate | wrk -t1 -c16: $wrk16_rate | $batch_ratio | >= 0.7, $(judge "$batch_ratio" ">=" 0.7) |
+| 3. \`stayhooks send message\` wall ms (mean of $runs) | $cli_ms | curl: $curl_ms | $cli_ratio | <= 1.5, $(judge "$cli_ratio" "<=" 1.5) |
+${server_rows}| 5. peak RSS KiB: \`send message\` / \`batch\` of 1000 lines | $cli_rss_kb / $batch_rss_kb | curl: $curl_rss_kb | $(ratio "$cli_rss_kb" "$curl_rss_kb") | report only |
+| 5. server VmHWM KiB after all of the above | $server_hwm_kb | | | report only |"
+
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+memory=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+commit=$(git -C "$source_dir" rev-parse --short HEAD 2>/dev/null || echo unknown)
+machine="Measured $(date -u +%Y-%m-%dT%H:%MZ) at commit $commit by \`bench/run.sh\` (release build,
+${seconds} s per wrk or client run, $runs processes per wall-time mean): $(nproc) CPUs
+($cpu), $memory memory, Linux $(uname -r), $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2),
+$(curl --version | head -n 1 | cut -d' ' -f1-2)."
+
+printf '%s\n\n%s\n' "$machine" "$table"
+
+# Replace the text between the two markers of the results section.
+if [ -f "$results_file" ] && grep -q '^<!-- bench results start -->$' "$results_file"; then
+    awk -v replacement="$machine"$'\n\n'"$table" '
+        /^<!-- bench results start -->$/ { print; print replacement; skip = 1; next }
+        /^<!-- bench results end -->$/ { skip = 0 }
+        !skip { print }' "$results_file" >"$results_file.tmp"
+    mv "$results_file.tmp" "$results_file"
+    echo "bench: results written to $results_file" >&2
+fi
