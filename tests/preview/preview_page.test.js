@@ -3,8 +3,9 @@
 // delivered. Run by that script, which sets the PREVIEW_* variables.
 //
 // Requests to any host other than the test server never leave the
-// browser: board and embed images are answered here with a generated SVG,
-// and Chromium's resolver maps every other host to "not found".
+// browser. This script fulfils board and embed image requests with a
+// generated SVG, and Chromium's resolver maps every other host to "not
+// found".
 'use strict';
 
 const { execFileSync } = require('node:child_process');
@@ -342,8 +343,8 @@ async function checkUnsafeUrls(context) {
   await page.close();
 }
 
-// Without a token the page explains how to get one and calls no endpoint;
-// with a rejected token it shows the server's reason and stops polling.
+// Without a token the page explains how to get one and calls no endpoint.
+// With a rejected token it shows the server's reason and stops polling.
 async function checkTokenErrors(context) {
   const page = await context.newPage();
   const record = newRecord();

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# HTTP-level checks of the preview routes with curl, no browser: the
-# embedded files match the sources byte for byte, every reply carries the
-# security headers, wrong methods and paths get JSON errors, and `serve`
-# prints how to open a preview on stderr.
+# Checks the preview routes with curl, without a browser. The embedded
+# files must match the sources byte for byte, and every reply must carry
+# the security headers. Wrong methods and paths must get JSON errors, and
+# `serve` must print on stderr how to open a preview.
 #
 # Environment (set by CTest): STAYHOOKS_SERVER, STAYHOOKS_TEST_SUPPORT,
 # PREVIEW_SOURCE_DIR (src/server/preview).

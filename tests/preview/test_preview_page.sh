@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of the room preview page. It starts stayhooks-server on
-# 127.0.0.1 port 0, delivers a message, an embed, a poll, board images and
-# a script-injection message with the stayhooks CLI, and then runs
+# 127.0.0.1 port 0. With the stayhooks CLI it delivers a message, an embed,
+# a poll, board images and a script-injection message. Then it runs
 # preview_page.test.js in node, which opens the page in headless Chromium
 # through playwright-core and checks the DOM.
 #
