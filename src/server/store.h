@@ -104,9 +104,10 @@ struct store_delivery {
     long w, h, x, y;
 };
 
-/* Stores the delivery and the webhook's lastUsedAt in one transaction.
- * Returns STORE_OK only after COMMIT returned, so the reply that follows
- * describes a committed row. */
+/* Stores the delivery and the webhook's lastUsedAt in one transaction,
+ * which may also carry deliveries of other threads (group commit). Returns
+ * STORE_OK only after COMMIT returned, so the reply that follows describes
+ * a committed row. */
 int store_delivery_insert(sqlite3 *db, const struct store_delivery *delivery);
 
 /* Read-back arrays in arrival order, shaped as documented in docs/server.md. */

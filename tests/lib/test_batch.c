@@ -415,6 +415,61 @@ static void batch_dry_run_sends_nothing(void **state)
     stayhooks_secret_bundle_free(hook);
 }
 
+/* 64 connections at once against the server's group commit: every
+ * acknowledged invoke is stored exactly once, and none is lost. */
+static void batch_many_connections_exactly_once(void **state)
+{
+    (void)state;
+    enum { MANY = 400 };
+    stayhooks_secret_bundle *hook = create_webhook(ROOM, fx.owner_token, NULL, 0);
+    stayhooks_target target = { ROOM, hook->webhook.id, NULL, hook->secret };
+    stayhooks_batch *batch = NULL;
+    stayhooks_error *err = NULL;
+    int seen[MANY] = { 0 };
+    struct reply reply;
+
+    expect_ok(stayhooks_batch_new(owner, &batch, &err), err, "batch new");
+    for (int i = 0; i < MANY; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "many %d", i);
+        stayhooks_message message = { text, NULL, NULL };
+        expect_ok(stayhooks_batch_add_message(batch, &target, &message, &err), err, "add");
+    }
+    expect_ok(stayhooks_batch_run(batch, 64, NULL, NULL, &err), err, "run");
+    for (size_t i = 0; i < MANY; i++) {
+        const stayhooks_error *item_err = NULL;
+        int rc = stayhooks_batch_result(batch, i, NULL, &item_err);
+        if (rc != STAYHOOKS_OK)
+            print_error("item %zu: %s\n", i, stayhooks_error_message(item_err));
+        assert_int_equal(rc, STAYHOOKS_OK);
+    }
+
+    char *url = fixture_url(&fx, "rooms/%R/messages", ROOM, NULL);
+    fixture_request(&fx, "GET", url, fx.member_token, NULL, NULL, &reply);
+    free(url);
+    assert_int_equal(reply.status, 200);
+    size_t index;
+    json_t *row;
+    json_array_foreach(json_object_get(reply.json, "messages"), index, row)
+    {
+        const char *text = json_string_value(json_object_get(row, "text"));
+        int number;
+        char rest;
+        if (text != NULL && sscanf(text, "many %d%c", &number, &rest) == 1 && number >= 0 &&
+            number < MANY)
+            seen[number]++;
+    }
+    reply_free(&reply);
+    for (int i = 0; i < MANY; i++) {
+        if (seen[i] != 1)
+            print_error("\"many %d\" stored %d times\n", i, seen[i]);
+        assert_int_equal(seen[i], 1);
+    }
+
+    stayhooks_batch_free(batch);
+    stayhooks_secret_bundle_free(hook);
+}
+
 static void batch_argument_checks(void **state)
 {
     (void)state;
@@ -466,6 +521,7 @@ int main(void)
         cmocka_unit_test(batch_connections_bounded),
         cmocka_unit_test(batch_retry_policy_per_item),
         cmocka_unit_test(batch_dry_run_sends_nothing),
+        cmocka_unit_test(batch_many_connections_exactly_once),
         cmocka_unit_test(batch_argument_checks),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
