@@ -143,7 +143,7 @@ step "Room preview page"
 curl --silent --show-error --fail --max-time 10 --noproxy '*' -o /dev/null \
     "$base_url/preview/$room" ||
     { echo "demo: the server did not serve the preview page" >&2; exit 1; }
-# The token rides in the URL fragment, which browsers never send, so it
+# The token travels in the URL fragment, which browsers never send, so it
 # reaches neither the server's request line nor its log. The page sends it
 # as a bearer header to the read-back endpoints.
 echo "preview: $base_url/preview/$room#token=$(cat "$work_dir/token")"
