@@ -5,12 +5,16 @@ BUILD_DIR ?= build
 CMAKE_FLAGS ?= -DSTAYHOOKS_WERROR=ON
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo install clean
+.PHONY: all deps test-deps configure build test demo install clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
+
+# The preview page's end-to-end test drives Chromium through playwright-core.
+test-deps:
+	@scripts/install-deps.sh --browser
 
 configure: deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
@@ -18,7 +22,7 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: test-deps build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 demo: build

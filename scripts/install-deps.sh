@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that building, testing and the demo need,
 # skipping those already present. Runs apt-get as root, or through sudo.
+#
+# Usage: install-deps.sh [--browser] [PACKAGE]...
+#   --browser  also install what the preview page's browser test needs:
+#              Chromium, and Node.js with npm when the `npm` command is missing
+#   PACKAGE    further Debian packages (for example wrk for the benchmarks)
 set -euo pipefail
 
 packages=(
@@ -9,9 +14,17 @@ packages=(
   libjwt-dev libssl-dev libcmocka-dev
   curl
 )
-if [ "$#" -gt 0 ]; then
-  packages+=("$@")
-fi
+for argument in "$@"; do
+  case "$argument" in
+    --browser)
+      packages+=(chromium)
+      # A Node.js from another source may already bring npm; Debian's npm
+      # package conflicts with it, so only a machine without npm gets Debian's.
+      command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+      ;;
+    *) packages+=("$argument") ;;
+  esac
+done
 
 missing=()
 for package in "${packages[@]}"; do
