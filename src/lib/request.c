@@ -389,10 +389,21 @@ int stayhooks__call_finish_attempt(stayhooks_client *c, stayhooks__call *call, j
     *reply = NULL;
     *wait_ms = 0;
     if (is_success(x)) {
-        rc = parse_success(req, x, reply, err);
-        if (rc != STAYHOOKS_OK && err != NULL && *err != NULL)
-            (*err)->attempts = call->attempt;
-        return rc;
+        stayhooks_error *e = NULL;
+
+        rc = parse_success(req, x, reply, &e);
+        if (rc == STAYHOOKS_OK)
+            return rc;
+        /* A 2xx body that is not JSON is kept in the error, and it may echo
+         * the token or the secret like any other reply. */
+        if (e != NULL) {
+            e->attempts = call->attempt;
+            if (!redact_error(e, c->token, req->secret)) {
+                stayhooks_error_free(e);
+                e = NULL;
+            }
+        }
+        return stayhooks__error_raise(err, e);
     }
 
     stayhooks__attempt_outcome outcome = outcome_of(x);

@@ -253,7 +253,7 @@ void fault_send_reply(const struct fault_config *config, struct fault_conn *conn
         send_chunked_ok(conn, request);
         break;
     case FAULT_BAD_JSON:
-        send_json_reply(conn, 200, "", "{\"ok\":true,\"kind\":");
+        send_json_reply(conn, 200, "", config->body != NULL ? config->body : "{\"ok\":true,\"kind\":");
         break;
     case FAULT_STATUS: {
         char error_body[128];

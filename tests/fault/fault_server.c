@@ -428,6 +428,7 @@ static void print_usage(FILE *out)
             "  --location URL        Location for mode 'redirect'\n"
             "  --stall-ms MS         how long mode 'stall' holds a request (default 5000)\n"
             "  --body-bytes N        body size for the big-body modes (default 2097152)\n"
+            "  --body TEXT           body of the bad-json reply, sent as is\n"
             "  --tls CERT_OUT        serve TLS with a fresh self-signed cert for 127.0.0.1,\n"
             "                        written to CERT_OUT as PEM before the port is printed\n"
             "  --tls-san VALUE       subjectAltName of that cert (default IP:127.0.0.1)\n"
@@ -481,6 +482,8 @@ static int parse_args(int argc, char **argv)
             config.stall_ms = strtol(value, NULL, 10);
         else if (strcmp(option, "--body-bytes") == 0)
             config.body_bytes = strtoul(value, NULL, 10);
+        else if (strcmp(option, "--body") == 0)
+            config.body = value;
         else if (strcmp(option, "--tls") == 0)
             config.tls_cert_out = value;
         else if (strcmp(option, "--tls-san") == 0)

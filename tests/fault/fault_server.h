@@ -19,7 +19,8 @@ enum fault_mode {
     FAULT_BIG_BODY,          /* a valid JSON body of body_bytes bytes */
     FAULT_BIG_CHUNKED,       /* the same body, chunked, no Content-Length */
     FAULT_CHUNKED,           /* a valid reply split into several chunks */
-    FAULT_BAD_JSON,          /* status 200 with a body that is not JSON */
+    FAULT_BAD_JSON,          /* status 200 with a body that is not JSON,
+                                or with `body` when set */
     FAULT_STATUS,            /* reply with `status` (429, 503...) */
     FAULT_READ_DROP,         /* read the whole request, then close */
     FAULT_REDIRECT,          /* 302 with a Location header */
@@ -37,6 +38,7 @@ struct fault_config {
     const char *location;    /* FAULT_REDIRECT only */
     long stall_ms;
     size_t body_bytes;       /* FAULT_BIG_BODY and FAULT_BIG_CHUNKED */
+    const char *body;        /* FAULT_BAD_JSON only: body sent as is, or NULL */
     const char *stats_path;
     const char *tls_cert_out; /* non-NULL: serve TLS, write the cert here */
     const char *tls_subject_alt_name; /* default "IP:127.0.0.1" */

@@ -635,6 +635,51 @@ static void test_bad_json_invalid_response(void **state)
     outcome_free(&out);
 }
 
+/* Fails the test when `text` contains `hidden`, naming the field. */
+static void assert_hidden(const char *field, const char *text, const char *hidden)
+{
+    if (text != NULL && strstr(text, hidden) != NULL)
+        fail_msg("%s shows a credential: %s", field, text);
+}
+
+/* A 2xx body that is not JSON but echoes the secret or the token becomes
+ * the error's body and message, with the credential redacted as in every
+ * other error. */
+static void check_bad_json_redacted(int invoke)
+{
+    const char *const options[] = {
+        "--body", invoke ? "echo " FAULT_SECRET " done" : "echo " FAULT_TOKEN " done", NULL
+    };
+    struct outcome out;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_server *server = start_server("bad-json", 0, options);
+
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    if (invoke)
+        send_test_message(&opts, &out);
+    else
+        list_test_webhooks(&opts, &out);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_INVALID_RESPONSE);
+    assert_non_null(stayhooks_error_body(out.err));
+    assert_string_equal(stayhooks_error_body(out.err), "echo <redacted> done");
+    assert_hidden("message", stayhooks_error_message(out.err), invoke ? FAULT_SECRET : FAULT_TOKEN);
+    outcome_free(&out);
+}
+
+static void test_bad_json_secret_redacted(void **state)
+{
+    (void)state;
+    check_bad_json_redacted(1);
+}
+
+static void test_bad_json_token_redacted(void **state)
+{
+    (void)state;
+    check_bad_json_redacted(0);
+}
+
 /* ---------------------------------------------------------------------- */
 /* 429 and Retry-After                                                     */
 /* ---------------------------------------------------------------------- */
@@ -1424,6 +1469,8 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_body_under_cap_succeeds),
     FAULT_TEST(test_chunked_reply_succeeds),
     FAULT_TEST(test_bad_json_invalid_response),
+    FAULT_TEST(test_bad_json_secret_redacted),
+    FAULT_TEST(test_bad_json_token_redacted),
     FAULT_TEST(test_rate_limit_seconds),
     FAULT_TEST(test_rate_limit_fractional),
     FAULT_TEST(test_rate_limit_http_date),
