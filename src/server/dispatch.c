@@ -34,6 +34,10 @@ void reply_error(struct reply *rep, unsigned int status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
+    /* The message may quote request bytes (jansson's error text for a bad
+     * body does) or be cut inside a character, and a JSON string must be
+     * valid UTF-8: json_pack() would fail and the reply become a 500. */
+    text_replace_invalid_utf8(message);
     reply_json(rep, status, json_pack("{s:s}", "error", message));
 }
 

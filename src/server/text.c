@@ -85,6 +85,59 @@ size_t text_codepoints(const char *s)
     return n;
 }
 
+/* Returns the length of the valid UTF-8 sequence at `s` (1 to 4), or 0
+ * when it is invalid: a stray continuation byte, a truncated or overlong
+ * sequence, a surrogate or a code point above U+10FFFF. Never reads past
+ * the terminating NUL, because NUL is not a continuation byte. */
+static size_t utf8_sequence_length(const unsigned char *s)
+{
+    unsigned long code_point;
+    unsigned long min;
+    size_t len;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+        len = 2;
+        code_point = s[0] & 0x1Fu;
+        min = 0x80;
+    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        len = 3;
+        code_point = s[0] & 0x0Fu;
+        min = 0x800;
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        len = 4;
+        code_point = s[0] & 0x07u;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        code_point = (code_point << 6) | (s[i] & 0x3Fu);
+    }
+    if (code_point < min || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+void text_replace_invalid_utf8(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+
+    while (*p != '\0') {
+        size_t len = utf8_sequence_length(p);
+        if (len == 0) {
+            *p++ = '?';
+            continue;
+        }
+        p += len;
+    }
+}
+
 int text_has_content(const char *s)
 {
     for (; *s != '\0'; s++) {

@@ -16,6 +16,10 @@ char *text_percent_encode(const char *src);
 /* Returns the number of Unicode code points in a valid UTF-8 string. */
 size_t text_codepoints(const char *s);
 
+/* Replaces, in place, every byte of `s` that does not belong to a valid
+ * UTF-8 sequence with '?', so that `s` can become a JSON string. */
+void text_replace_invalid_utf8(char *s);
+
 /* Returns 1 when `s` has a character other than ASCII whitespace, else 0. */
 int text_has_content(const char *s);
 

@@ -313,6 +313,12 @@ static void bad_json_gets_400(void **state)
     assert_int_equal(fixture_invoke(&fx, ROOM, id_of(hook_a), secret_of(hook_a), "{\"action\":", &reply), 400);
     assert_non_null(strstr(reply_error_text(&reply), "not valid JSON"));
     reply_free(&reply);
+    /* jansson quotes the bytes near the error, here invalid UTF-8, and the
+     * error reply must still be valid JSON. */
+    assert_int_equal(fixture_invoke(&fx, ROOM, id_of(hook_a), secret_of(hook_a),
+                                    "{\"label\":\"caf\\u0\xD0\x99\"}", &reply), 400);
+    assert_non_null(strstr(reply_error_text(&reply), "not valid JSON"));
+    reply_free(&reply);
     assert_int_equal(fixture_invoke(&fx, ROOM, id_of(hook_a), secret_of(hook_a), "\"text\"", NULL), 400);
     assert_int_equal(fixture_invoke(&fx, ROOM, id_of(hook_a), secret_of(hook_a), NULL, &reply), 400);
     assert_string_equal(reply_error_text(&reply), "request body must be a JSON object");
