@@ -114,6 +114,8 @@ int validate_label(const json_t *value, char *message, size_t size)
 {
     const char *text;
 
+    if (value == NULL || json_is_null(value))
+        return fail(message, size, "label is required");
     if (!json_is_string(value))
         return fail(message, size, "label must be a string");
     text = json_string_value(value);

@@ -12,7 +12,8 @@
 #define VALIDATE_MESSAGE_SIZE 256
 
 /* Checks `label`: a string of 1-100 code points that is not all
- * whitespace. Returns 0 or -1 with `message` set. */
+ * whitespace. NULL or JSON null is "label is required". Returns 0 or -1
+ * with `message` set. */
 int validate_label(const json_t *value, char *message, size_t size);
 
 /* Normalises `permissions`: a non-empty array of known names (message,

@@ -94,7 +94,8 @@ static void create_rejects_bad_bodies(void **state)
 {
     struct fixture *fx = *state;
     static const struct bad_body cases[] = {
-        { "{}", "label" },
+        { "{}", "label is required" },
+        { "{\"label\":null}", "label is required" },
         { "{\"label\":\"\"}", "label must not be empty" },
         { "{\"label\":\"   \"}", "label must not be empty" },
         { "{\"label\":7}", "label must be a string" },
