@@ -60,6 +60,16 @@ static int check_utf8_option(const char *value, const char *name, stayhooks_erro
     return STAYHOOKS_OK;
 }
 
+int stayhooks__check_header_value(const char *value, const char *what, stayhooks_error **err)
+{
+    if (value != NULL && stayhooks__has_control_char(value))
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "%s contains a control character (such as CR, LF or tab), "
+                               "which is not allowed in an HTTP header",
+                               what);
+    return STAYHOOKS_OK;
+}
+
 static int validate_options(const stayhooks_options *opts, const char *base_url,
                             stayhooks_error **err)
 {
@@ -69,6 +79,10 @@ static int validate_options(const stayhooks_options *opts, const char *base_url,
         (rc = check_utf8_option(opts->api_prefix, "api_prefix", err)) != STAYHOOKS_OK ||
         (rc = check_utf8_option(opts->user_agent, "user_agent", err)) != STAYHOOKS_OK ||
         (rc = check_utf8_option(opts->default_alias, "default_alias", err)) != STAYHOOKS_OK)
+        return rc;
+    if ((rc = stayhooks__check_header_value(opts->token, "option token", err)) != STAYHOOKS_OK ||
+        (rc = stayhooks__check_header_value(opts->user_agent, "option user_agent", err)) !=
+            STAYHOOKS_OK)
         return rc;
 
     if (opts->version != STAYHOOKS_OPTIONS_VERSION)

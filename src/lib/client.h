@@ -31,6 +31,11 @@ struct stayhooks_client {
     unsigned long long rng_state; /* jitter source, see client_random() */
 };
 
+/* Fails with STAYHOOKS_ERR_VALIDATION when `value` (may be NULL) contains a
+ * control character, which could end the header it is sent in and start a
+ * forged one. `what` names the value; the message never shows the value. */
+int stayhooks__check_header_value(const char *value, const char *what, stayhooks_error **err);
+
 /* Returns a pseudo-random number in [0, 1) for retry jitter. */
 double stayhooks__client_random(stayhooks_client *client);
 

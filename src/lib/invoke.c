@@ -23,6 +23,8 @@ static int check_target(const stayhooks_client *client, const stayhooks_target *
 
     int rc;
     if ((rc = stayhooks__check_utf8(target->secret, "webhook secret", err)) != STAYHOOKS_OK ||
+        (rc = stayhooks__check_header_value(target->secret, "webhook secret", err)) !=
+            STAYHOOKS_OK ||
         (rc = stayhooks__check_utf8(target->invoke_url, "invoke URL", err)) != STAYHOOKS_OK ||
         (rc = stayhooks__check_utf8(target->room_id, "room ID", err)) != STAYHOOKS_OK ||
         (rc = stayhooks__check_utf8(target->webhook_id, "webhook ID", err)) != STAYHOOKS_OK)

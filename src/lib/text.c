@@ -1,4 +1,4 @@
-/* text.c: trimming, copying and UTF-8 validation. */
+/* text.c: trimming, copying, UTF-8 validation and control-character checks. */
 #include "text.h"
 
 #include <stdlib.h>
@@ -91,6 +91,15 @@ int stayhooks__utf8_valid(const char *s)
         p += len;
     }
     return 1;
+}
+
+int stayhooks__has_control_char(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p < 0x20 || *p == 0x7F)
+            return 1;
+    }
+    return 0;
 }
 
 int stayhooks__has_prefix_nocase(const char *s, const char *prefix)

@@ -15,6 +15,10 @@ char *stayhooks__trim(const char *s);
  * forms, no surrogates, nothing above U+10FFFF. */
 int stayhooks__utf8_valid(const char *s);
 
+/* Returns 1 when `s` contains a byte below 0x20 (tab, CR and LF included)
+ * or 0x7F (DEL). */
+int stayhooks__has_control_char(const char *s);
+
 /* Returns 1 when `s` starts with `prefix`, ignoring ASCII case. */
 int stayhooks__has_prefix_nocase(const char *s, const char *prefix);
 

@@ -1,0 +1,219 @@
+/* test_input_checks.c: inputs that the library rejects before sending
+ * anything. Each case runs against the scripted local server, so a check
+ * that lets a request through shows up as a recorded request. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "test_server.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stayhooks.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN "tok-input-checks-4242"
+#define SECRET "whk_input_checks_0123456789"
+
+static test_server *server;
+
+static void init_options(stayhooks_options *opts)
+{
+    stayhooks_options_init(opts);
+    opts->base_url = test_server_base_url(server);
+    opts->token = TOKEN;
+    opts->retry.max_attempts = 1;
+}
+
+static stayhooks_client *new_client(const stayhooks_options *opts)
+{
+    stayhooks_client *client = NULL;
+    stayhooks_error *err = NULL;
+    if (stayhooks_client_new(opts, &client, &err) != STAYHOOKS_OK)
+        fail_msg("client_new failed: %s", stayhooks_error_message(err));
+    return client;
+}
+
+/* Creates a client from `opts` and expects a validation error whose
+ * message contains `expected` and not `hidden` (either may be NULL). */
+static void expect_client_rejected(const stayhooks_options *opts, const char *expected,
+                                   const char *hidden)
+{
+    stayhooks_client *client = (stayhooks_client *)&client;
+    stayhooks_error *err = NULL;
+
+    assert_int_equal(stayhooks_client_new(opts, &client, &err), STAYHOOKS_ERR_VALIDATION);
+    assert_null(client);
+    assert_non_null(err);
+    assert_int_equal(stayhooks_error_status(err), 0);
+    if (expected != NULL && strstr(stayhooks_error_message(err), expected) == NULL)
+        fail_msg("message \"%s\" lacks \"%s\"", stayhooks_error_message(err), expected);
+    if (hidden != NULL && strstr(stayhooks_error_message(err), hidden) != NULL)
+        fail_msg("message \"%s\" shows \"%s\"", stayhooks_error_message(err), hidden);
+    stayhooks_error_free(err);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    test_server_reset(server);
+    return 0;
+}
+
+static void test_token_with_line_break(void **state)
+{
+    (void)state;
+    static const char *const tokens[] = {
+        "tok-abc\r\nX-Evil: 1", "tok-abc\nX-Evil: 1", "tok-abc\rX", "tok\tabc",
+        "tok\x7f" "abc", "tok\x01" "abc",
+    };
+    stayhooks_options opts;
+    init_options(&opts);
+
+    for (size_t i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++) {
+        opts.token = tokens[i];
+        expect_client_rejected(&opts, "option token contains a control character", "tok-abc");
+    }
+    assert_int_equal(test_server_request_count(server), 0);
+}
+
+static void test_token_from_env_with_line_break(void **state)
+{
+    (void)state;
+    stayhooks_client *client = NULL;
+    stayhooks_error *err = NULL;
+
+    setenv("STAYHERE_BASE_URL", test_server_base_url(server), 1);
+    setenv("STAYHERE_TOKEN", "tok-env\r\nX-Evil: 1", 1);
+    assert_int_equal(stayhooks_client_new_from_env(NULL, &client, &err),
+                     STAYHOOKS_ERR_VALIDATION);
+    assert_null(client);
+    assert_null(strstr(stayhooks_error_message(err), "tok-env"));
+    assert_null(strstr(stayhooks_error_message(err), "X-Evil"));
+    stayhooks_error_free(err);
+    unsetenv("STAYHERE_BASE_URL");
+    unsetenv("STAYHERE_TOKEN");
+}
+
+static void test_user_agent_with_line_break(void **state)
+{
+    (void)state;
+    stayhooks_options opts;
+    init_options(&opts);
+    opts.user_agent = "agent/1\r\nX-Evil: 1";
+    expect_client_rejected(&opts, "option user_agent contains a control character", "X-Evil");
+
+    /* Printable text, spaces and UTF-8 stay allowed. */
+    opts.user_agent = "my agent/1.0 (caf\xC3\xA9)";
+    stayhooks_client *client = new_client(&opts);
+    assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, NULL), STAYHOOKS_OK);
+    const test_request *req = test_server_request(server, 0);
+    assert_non_null(req);
+    assert_string_equal(test_request_header(req, "User-Agent"), "my agent/1.0 (caf\xC3\xA9)");
+    stayhooks_client_free(client);
+}
+
+/* Sends a message with `secret` and expects a validation error that
+ * names the secret without showing it. */
+static void expect_secret_rejected(stayhooks_client *client, const char *secret)
+{
+    stayhooks_target target = { "R1", "W1", NULL, secret };
+    stayhooks_message message = { "hello", NULL, NULL };
+    stayhooks_invoke_result *result = NULL;
+    stayhooks_error *err = NULL;
+
+    assert_int_equal(stayhooks_send_message(client, &target, &message, &result, &err),
+                     STAYHOOKS_ERR_VALIDATION);
+    assert_null(result);
+    assert_non_null(strstr(stayhooks_error_message(err), "webhook secret contains a control"));
+    assert_null(strstr(stayhooks_error_message(err), "whk_evil"));
+    assert_null(strstr(stayhooks_error_message(err), "X-Evil"));
+    stayhooks_error_free(err);
+
+    err = NULL;
+    assert_int_equal(stayhooks_invoke(client, &target, "message", "{\"text\":\"x\"}", &result,
+                                      &err),
+                     STAYHOOKS_ERR_VALIDATION);
+    stayhooks_error_free(err);
+}
+
+static void test_secret_with_line_break(void **state)
+{
+    (void)state;
+    stayhooks_options opts;
+    init_options(&opts);
+    stayhooks_client *client = new_client(&opts);
+
+    expect_secret_rejected(client, "whk_evil\r\nX-Evil: 1");
+    expect_secret_rejected(client, "whk_evil\nX-Evil: 1");
+    expect_secret_rejected(client, "whk_evil\t1");
+    expect_secret_rejected(client, "whk_evil\x7f");
+    assert_int_equal(test_server_request_count(server), 0);
+    stayhooks_client_free(client);
+}
+
+static void test_secret_checked_in_dry_run(void **state)
+{
+    (void)state;
+    stayhooks_options opts;
+    init_options(&opts);
+    opts.dry_run = 1;
+    stayhooks_client *client = new_client(&opts);
+
+    expect_secret_rejected(client, "whk_evil\r\nX-Evil: 1");
+    assert_null(stayhooks_client_last_request(client));
+    assert_int_equal(test_server_request_count(server), 0);
+    stayhooks_client_free(client);
+}
+
+static void test_secret_checked_in_batch(void **state)
+{
+    (void)state;
+    stayhooks_options opts;
+    init_options(&opts);
+    stayhooks_client *client = new_client(&opts);
+    stayhooks_batch *batch = NULL;
+    stayhooks_error *err = NULL;
+    stayhooks_target target = { "R1", "W1", NULL, "whk_evil\r\nX-Evil: 1" };
+    stayhooks_message message = { "hello", NULL, NULL };
+
+    assert_int_equal(stayhooks_batch_new(client, &batch, NULL), STAYHOOKS_OK);
+    assert_int_equal(stayhooks_batch_add_message(batch, &target, &message, &err),
+                     STAYHOOKS_ERR_VALIDATION);
+    assert_null(strstr(stayhooks_error_message(err), "X-Evil"));
+    assert_int_equal(stayhooks_batch_count(batch), 0);
+    stayhooks_error_free(err);
+    stayhooks_batch_free(batch);
+    stayhooks_client_free(client);
+}
+
+static int start_server(void **state)
+{
+    (void)state;
+    server = test_server_start();
+    return server != NULL ? 0 : -1;
+}
+
+static int stop_server(void **state)
+{
+    (void)state;
+    test_server_stop(server);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_token_with_line_break, setup),
+        cmocka_unit_test_setup(test_token_from_env_with_line_break, setup),
+        cmocka_unit_test_setup(test_user_agent_with_line_break, setup),
+        cmocka_unit_test_setup(test_secret_with_line_break, setup),
+        cmocka_unit_test_setup(test_secret_checked_in_dry_run, setup),
+        cmocka_unit_test_setup(test_secret_checked_in_batch, setup),
+    };
+    return cmocka_run_group_tests(tests, start_server, stop_server);
+}
