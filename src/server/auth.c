@@ -3,10 +3,14 @@
 
 #include <jansson.h>
 #include <jwt.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#define BASE64URL_ALPHABET \
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 char *auth_mint(const unsigned char *key, size_t key_len, const char *user, long ttl)
 {
@@ -31,35 +35,137 @@ done:
     return token;
 }
 
-/* Returns 1 when the claim `name` is a JSON integer and stores it in *out.
- * jwt_get_grant_int() cannot tell 0 from a string or a missing claim. */
-static int claim_integer(jwt_t *jwt, const char *name, json_int_t *out)
+/* Returns 1 when the claim `name` is a JSON integer and stores it in *out. */
+static int claim_integer(const json_t *claims, const char *name, json_int_t *out)
 {
-    char *text = jwt_get_grants_json(jwt, name);
-    json_t *value = NULL;
-    int ok = 0;
+    const json_t *value = json_object_get(claims, name);
 
-    if (text == NULL)
-        goto done;
-    value = json_loads(text, JSON_DECODE_ANY, NULL);
     if (!json_is_integer(value))
-        goto done;
+        return 0;
     *out = json_integer_value(value);
-    ok = 1;
+    return 1;
+}
+
+/* Decodes one base64url segment (no padding, RFC 7515) and parses it as a
+ * JSON object, rejecting duplicate keys. Returns a new reference or NULL. */
+static json_t *decode_segment(const char *segment, size_t len)
+{
+    EVP_ENCODE_CTX *ctx = NULL;
+    char *text = NULL;
+    unsigned char *raw = NULL;
+    size_t padded = (len + 3) / 4 * 4;
+    int raw_len = 0;
+    int tail_len = 0;
+    json_t *object = NULL;
+
+    if (len == 0 || len % 4 == 1 || strspn(segment, BASE64URL_ALPHABET) < len)
+        goto done;
+    text = malloc(padded);
+    raw = malloc(padded);
+    ctx = EVP_ENCODE_CTX_new();
+    if (text == NULL || raw == NULL || ctx == NULL)
+        goto done;
+
+    /* OpenSSL decodes standard base64, so map the two URL-safe characters
+     * and restore the padding that JWTs leave out. */
+    for (size_t i = 0; i < padded; i++) {
+        char c = i < len ? segment[i] : '=';
+        if (c == '-')
+            c = '+';
+        else if (c == '_')
+            c = '/';
+        text[i] = c;
+    }
+    EVP_DecodeInit(ctx);
+    if (EVP_DecodeUpdate(ctx, raw, &raw_len, (const unsigned char *)text, (int)padded) < 0 ||
+        EVP_DecodeFinal(ctx, raw + raw_len, &tail_len) != 1)
+        goto done;
+    raw_len += tail_len;
+
+    object = json_loadb((const char *)raw, (size_t)raw_len, JSON_REJECT_DUPLICATES, NULL);
+    if (object != NULL && !json_is_object(object)) {
+        json_decref(object);
+        object = NULL;
+    }
 
 done:
-    json_decref(value);
+    EVP_ENCODE_CTX_free(ctx);
     free(text);
-    return ok;
+    free(raw);
+    return object;
+}
+
+/* Parses the header and the claims of `token` without checking the
+ * signature. libjwt 1.10 accepts any case of "alg" and keeps only the last
+ * of duplicate claims, so both rules are checked on the raw JSON here. */
+static int parse_token(const char *token, json_t **header, json_t **claims, const char **why)
+{
+    const char *first = strchr(token, '.');
+    const char *second = first != NULL ? strchr(first + 1, '.') : NULL;
+    const json_t *alg;
+
+    *header = NULL;
+    *claims = NULL;
+    if (second == NULL || strchr(second + 1, '.') != NULL) {
+        *why = "token is malformed: expected three dot-separated parts";
+        return -1;
+    }
+    *header = decode_segment(token, (size_t)(first - token));
+    *claims = decode_segment(first + 1, (size_t)(second - first - 1));
+    if (*header == NULL || *claims == NULL) {
+        *why = "token is malformed: header and claims must be base64url JSON objects "
+               "without duplicate keys";
+        return -1;
+    }
+    alg = json_object_get(*header, "alg");
+    if (!json_is_string(alg) || strcmp(json_string_value(alg), "HS256") != 0) {
+        *why = "token algorithm must be HS256";
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks the claims that the signature does not: sub, exp and nbf. */
+static int check_claims(const json_t *claims, const char **why)
+{
+    const json_t *sub = json_object_get(claims, "sub");
+    json_int_t now = (json_int_t)time(NULL);
+    json_int_t exp = 0;
+    json_int_t nbf = 0;
+
+    if (!json_is_string(sub) || json_string_length(sub) == 0 ||
+        strlen(json_string_value(sub)) != json_string_length(sub)) {
+        *why = "token sub must be a non-empty string";
+        return -1;
+    }
+    if (!claim_integer(claims, "exp", &exp)) {
+        *why = "token exp must be an integer";
+        return -1;
+    }
+    if (exp <= now) {
+        *why = "token is expired";
+        return -1;
+    }
+    if (json_object_get(claims, "nbf") != NULL) {
+        if (!claim_integer(claims, "nbf", &nbf)) {
+            *why = "token nbf must be an integer";
+            return -1;
+        }
+        if (nbf > now) {
+            *why = "token is not valid yet (nbf is in the future)";
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int auth_verify(const unsigned char *key, size_t key_len, const char *header,
                 char **user, const char **why)
 {
     jwt_t *jwt = NULL;
+    json_t *token_header = NULL;
+    json_t *claims = NULL;
     const char *token;
-    const char *sub;
-    json_int_t exp = 0;
     int rc = -1;
 
     *user = NULL;
@@ -75,34 +181,20 @@ int auth_verify(const unsigned char *key, size_t key_len, const char *header,
     while (*token == ' ')
         token++;
 
-    if (jwt_decode(&jwt, token, key, (int)key_len) != 0 || jwt == NULL) {
-        *why = "invalid token";
+    if (parse_token(token, &token_header, &claims, why) != 0)
         goto done;
-    }
 
-    /* jwt_decode() with a key already fails for "alg": "none" in libjwt
-     * 1.10, but only HS256 is ever minted, so anything else is refused here
-     * as well rather than trusting that behaviour. */
-    if (jwt_get_alg(jwt) != JWT_ALG_HS256) {
-        *why = "invalid token: algorithm must be HS256";
+    /* The raw header already names HS256 and both parts are valid JSON, so
+     * a failure here is reported as a bad signature. */
+    if (jwt_decode(&jwt, token, key, (int)key_len) != 0 || jwt == NULL ||
+        jwt_get_alg(jwt) != JWT_ALG_HS256) {
+        *why = "token signature is invalid";
         goto done;
     }
+    if (check_claims(claims, why) != 0)
+        goto done;
 
-    sub = jwt_get_grant(jwt, "sub");
-    if (sub == NULL || *sub == '\0') {
-        *why = "invalid token: sub must be a non-empty string";
-        goto done;
-    }
-    if (!claim_integer(jwt, "exp", &exp)) {
-        *why = "invalid token: exp must be an integer";
-        goto done;
-    }
-    if (exp <= (json_int_t)time(NULL)) {
-        *why = "token expired";
-        goto done;
-    }
-
-    *user = strdup(sub);
+    *user = strdup(json_string_value(json_object_get(claims, "sub")));
     if (*user == NULL) {
         *why = "out of memory";
         goto done;
@@ -111,5 +203,7 @@ int auth_verify(const unsigned char *key, size_t key_len, const char *header,
 
 done:
     jwt_free(jwt);
+    json_decref(token_header);
+    json_decref(claims);
     return rc;
 }
