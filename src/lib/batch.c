@@ -54,6 +54,8 @@ typedef struct batch_run {
     CURL **handles;          /* every handle, for cleanup */
     size_t handle_count;
     size_t next_pending;     /* scan position for items not started */
+    batch_item **waiting;    /* items in ITEM_WAITING, in no order */
+    size_t waiting_count;
     size_t done;
     size_t total;
     stayhooks_batch_progress_fn progress;
@@ -284,17 +286,12 @@ static int start_attempt(batch_run *run, batch_item *item, CURL *handle)
     return 1;
 }
 
-/* Picks the item to start next: a retry that is due, else the first item
- * of this run that has not started, so that items start in order. */
-static batch_item *next_startable(batch_run *run, long now)
+/* Returns the first item of this run that has not started, so that items
+ * start in the order they were added, or NULL. */
+static batch_item *next_pending_item(batch_run *run)
 {
     stayhooks_batch *batch = run->batch;
 
-    for (size_t i = 0; i < batch->count; i++) {
-        batch_item *item = batch->items[i];
-        if (item->state == ITEM_WAITING && item->wake_ms <= now)
-            return item;
-    }
     while (run->next_pending < batch->count) {
         batch_item *item = batch->items[run->next_pending];
         if (item->state == ITEM_PENDING)
@@ -302,6 +299,20 @@ static batch_item *next_startable(batch_run *run, long now)
         run->next_pending++;
     }
     return NULL;
+}
+
+/* Picks the item to start next: a retry that is due, else the next item
+ * that has not started. */
+static batch_item *next_startable(batch_run *run, long now)
+{
+    for (size_t i = 0; i < run->waiting_count; i++) {
+        batch_item *item = run->waiting[i];
+        if (item->wake_ms <= now) {
+            run->waiting[i] = run->waiting[--run->waiting_count];
+            return item;
+        }
+    }
+    return next_pending_item(run);
 }
 
 static void start_ready_items(batch_run *run)
@@ -348,6 +359,7 @@ static void complete_transfer(batch_run *run, CURL *handle, CURLcode result)
     if (rc == STAYHOOKS__CALL_RETRY) {
         item->state = ITEM_WAITING;
         item->wake_ms = stayhooks__monotonic_ms() + wait;
+        run->waiting[run->waiting_count++] = item;
         return;
     }
     if (rc == STAYHOOKS_OK && reply != NULL)
@@ -357,24 +369,21 @@ static void complete_transfer(batch_run *run, CURL *handle, CURLcode result)
 }
 
 /* Returns how long to wait for socket activity: until the earliest retry
- * is due, at most MAX_POLL_MS, and 0 when an item can start now. */
+ * is due, at most MAX_POLL_MS, and 0 when an item can start now. Without
+ * a free handle nothing can start, so only the sockets matter. */
 static int poll_timeout_ms(batch_run *run)
 {
-    stayhooks_batch *batch = run->batch;
     long now = stayhooks__monotonic_ms();
     long timeout = MAX_POLL_MS;
 
-    for (size_t i = 0; i < batch->count; i++) {
-        const batch_item *item = batch->items[i];
-        if (item->state == ITEM_PENDING && run->idle_count > 0)
-            return 0;
-        if (item->state == ITEM_WAITING) {
-            long left = item->wake_ms - now;
-            if (left <= 0 && run->idle_count > 0)
-                return 0;
-            if (left < timeout)
-                timeout = left > 0 ? left : 0;
-        }
+    if (run->idle_count == 0)
+        return (int)timeout;
+    if (next_pending_item(run) != NULL)
+        return 0;
+    for (size_t i = 0; i < run->waiting_count; i++) {
+        long left = run->waiting[i]->wake_ms - now;
+        if (left < timeout)
+            timeout = left > 0 ? left : 0;
     }
     return (int)timeout;
 }
@@ -465,7 +474,8 @@ int stayhooks_batch_run(stayhooks_batch *batch, int max_parallel,
     run.multi = curl_multi_init();
     run.handles = calloc(slots, sizeof(*run.handles));
     run.idle = calloc(slots, sizeof(*run.idle));
-    if (run.multi == NULL || run.handles == NULL || run.idle == NULL) {
+    run.waiting = calloc(run.total, sizeof(*run.waiting));
+    if (run.multi == NULL || run.handles == NULL || run.idle == NULL || run.waiting == NULL) {
         rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "could not set up libcurl");
         goto done;
     }
@@ -499,5 +509,6 @@ done:
         curl_multi_cleanup(run.multi);
     free(run.handles);
     free(run.idle);
+    free(run.waiting);
     return rc;
 }

@@ -13,6 +13,11 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "fixture.h"
 #include "stayhooks.h"
 
@@ -309,6 +314,62 @@ static void batch_bad_items_do_not_stop_others(void **state)
     stayhooks_secret_bundle_free(limited);
 }
 
+/* Returns a 127.0.0.1 port with no listener: bound, then closed. */
+static int closed_port(void)
+{
+    struct sockaddr_in address;
+    socklen_t length = sizeof address;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int port = -1;
+
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&address, sizeof address) == 0 &&
+        getsockname(fd, (struct sockaddr *)&address, &length) == 0)
+        port = ntohs(address.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+/* A refused connection is retried (nothing was sent) and then fails,
+ * while the items around it are delivered. */
+static void batch_unreachable_item_fails_alone(void **state)
+{
+    (void)state;
+    stayhooks_secret_bundle *hook = create_webhook(ROOM, fx.owner_token, NULL, 0);
+    stayhooks_target good = { ROOM, hook->webhook.id, NULL, hook->secret };
+    stayhooks_batch *batch = NULL;
+    stayhooks_error *err = NULL;
+    const stayhooks_error *item_err = NULL;
+    char url[96];
+    int port = closed_port();
+
+    assert_true(port > 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/webhooks/r/w/invoke", port);
+    stayhooks_target unreachable = { NULL, NULL, url, "whk_unreachable" };
+
+    expect_ok(stayhooks_batch_new(owner, &batch, &err), err, "batch new");
+    expect_ok(stayhooks_batch_add_invoke(batch, &good, "message", "{\"text\":\"around 1\"}", &err),
+              err, "add");
+    expect_ok(stayhooks_batch_add_invoke(batch, &unreachable, "message", NULL, &err), err, "add");
+    expect_ok(stayhooks_batch_add_invoke(batch, &good, "message", "{\"text\":\"around 2\"}", &err),
+              err, "add");
+    expect_ok(stayhooks_batch_run(batch, 2, NULL, NULL, &err), err, "run");
+
+    assert_int_equal(stayhooks_batch_result(batch, 0, NULL, NULL), STAYHOOKS_OK);
+    assert_int_equal(stayhooks_batch_result(batch, 1, NULL, &item_err), STAYHOOKS_ERR_NETWORK);
+    assert_int_equal(stayhooks_error_attempts(item_err), 3);
+    assert_int_equal(stayhooks_error_delivery_unknown(item_err), 0);
+    assert_int_equal(stayhooks_batch_result(batch, 2, NULL, NULL), STAYHOOKS_OK);
+    assert_int_equal(count_received(ROOM, fx.member_token, "messages", "text", "around 1"), 1);
+    assert_int_equal(count_received(ROOM, fx.member_token, "messages", "text", "around 2"), 1);
+
+    stayhooks_batch_free(batch);
+    stayhooks_secret_bundle_free(hook);
+}
+
 /* libcurl counts the connections each transfer opened: more than
  * max_parallel would show a broken bound, fewer than the items shows
  * reuse. */
@@ -518,6 +579,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(batch_mixed_items_in_order),
         cmocka_unit_test(batch_bad_items_do_not_stop_others),
+        cmocka_unit_test(batch_unreachable_item_fails_alone),
         cmocka_unit_test(batch_connections_bounded),
         cmocka_unit_test(batch_retry_policy_per_item),
         cmocka_unit_test(batch_dry_run_sends_nothing),
