@@ -90,6 +90,18 @@ else
 fi
 check_contains "$err" "30 delivered, 0 failed" "summary for the good batch"
 
+# On a terminal, stderr shows a progress bar; `script` provides the
+# terminal (util-linux).
+if command -v script >/dev/null 2>&1; then
+    script -qec "\"$STAYHOOKS_CLI\" --secret-file \"$secret_file\" batch \"$good\" >\"$STAYHOOKS_TEST_DIR/tty.out\"" \
+        "$STAYHOOKS_TEST_DIR/tty.log" >/dev/null </dev/null
+    check_contains "$STAYHOOKS_TEST_DIR/tty.log" "[##############################] 30/30" \
+        "a full progress bar on a terminal"
+    check_line_count "$STAYHOOKS_TEST_DIR/tty.out" 30 "stdout keeps only the result lines"
+else
+    echo "skip: script(1) is not installed, the progress bar is not checked"
+fi
+
 # Without a default secret, a line without one fails alone.
 printf '{"action":"message","payload":{"text":"no secret"}}\n' >"$STAYHOOKS_TEST_DIR/nosecret.jsonl"
 run_cli batch "$STAYHOOKS_TEST_DIR/nosecret.jsonl"
