@@ -45,6 +45,7 @@ int request_json(const struct request *req, struct reply *rep, int required, jso
 {
     json_error_t error;
     json_t *root;
+    const char *nul;
 
     *out = NULL;
     if (req->body_len == 0) {
@@ -55,7 +56,21 @@ int request_json(const struct request *req, struct reply *rep, int required, jso
         *out = json_object();
         return 0;
     }
+
+    /* jansson 2.14 reports a raw NUL byte as "end of file expected near
+     * end of file", which hides the cause, so it is named here. */
+    nul = memchr(req->body, '\0', req->body_len);
+    if (nul != NULL) {
+        reply_error(rep, 400, "request body is not valid JSON: it contains a NUL byte at offset %zu",
+                    (size_t)(nul - req->body));
+        return -1;
+    }
     root = json_loadb(req->body, req->body_len, 0, &error);
+    if (root == NULL && json_error_code(&error) == json_error_null_character) {
+        reply_error(rep, 400, "request body is not valid JSON: strings must not contain \\u0000 "
+                              "(line %d, column %d)", error.line, error.column);
+        return -1;
+    }
     if (root == NULL) {
         reply_error(rep, 400, "request body is not valid JSON: %s (line %d, column %d)",
                     error.text, error.line, error.column);

@@ -325,6 +325,39 @@ static void bad_json_gets_400(void **state)
     reply_free(&reply);
 }
 
+static void nul_bytes_in_body_get_400(void **state)
+{
+    static const char trailing[] = HELLO "\0junk";
+    char *url = fixture_url(&fx, "webhooks/%R/%W/invoke", ROOM, id_of(hook_a));
+    char secret_header[256];
+    struct test_http_response response;
+    struct reply reply;
+    json_t *body;
+    (void)state;
+
+    snprintf(secret_header, sizeof secret_header, "x-stay-webhook-secret: %s", secret_of(hook_a));
+    const char *headers[] = { secret_header, "Content-Type: application/json", NULL };
+
+    /* A raw NUL byte after a valid object must not end the body early. */
+    assert_int_equal(test_http("POST", url, headers, trailing, sizeof trailing - 1, &response), 0);
+    assert_int_equal(response.status, 400);
+    body = json_loads(response.body, 0, NULL);
+    assert_non_null(body);
+    assert_string_equal(json_string_value(json_object_get(body, "error")),
+                        "request body is not valid JSON: it contains a NUL byte at offset 47");
+    json_decref(body);
+    test_http_response_free(&response);
+
+    /* An escaped NUL gets a message without jansson's flag names. */
+    assert_int_equal(fixture_invoke(&fx, ROOM, id_of(hook_a), secret_of(hook_a),
+                                    "{\"action\":\"message\",\"payload\":{\"text\":\"a\\u0000b\"}}",
+                                    &reply), 400);
+    assert_non_null(strstr(reply_error_text(&reply), "strings must not contain \\u0000"));
+    assert_null(strstr(reply_error_text(&reply), "JSON_ALLOW_NUL"));
+    reply_free(&reply);
+    free(url);
+}
+
 static void server_log_holds_no_secret_or_token(void **state)
 {
     FILE *log = fopen(fx.server.log_path, "r");
@@ -362,6 +395,7 @@ int main(void)
         cmocka_unit_test(non_json_body_gets_415),
         cmocka_unit_test(oversized_body_gets_413),
         cmocka_unit_test(bad_json_gets_400),
+        cmocka_unit_test(nul_bytes_in_body_get_400),
         cmocka_unit_test(server_log_holds_no_secret_or_token),
     };
 
