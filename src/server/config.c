@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 int config_parse_long(const char *text, long min, long max, long *out)
 {
     char *end = NULL;
@@ -64,9 +66,14 @@ static int parse_rate(const char *text, struct server_config *cfg)
         return -1;
     memcpy(count, text, len);
     count[len] = '\0';
-    if (config_parse_long(count, 1, 1000000, &cfg->rate_count) != 0)
+    if (config_parse_long(count, 1, CONFIG_RATE_COUNT_MAX, &cfg->rate_count) != 0)
         return -1;
-    return config_parse_long(slash + 1, 1, 86400, &cfg->rate_seconds);
+    return config_parse_long(slash + 1, 1, CONFIG_RATE_SECONDS_MAX, &cfg->rate_seconds);
+}
+
+int config_is_public_url(const char *url)
+{
+    return text_is_http_url(url) && strpbrk(url, "?#") == NULL;
 }
 
 /* Returns the value of option `name` at argv[*i] given as "--name VALUE"
@@ -114,21 +121,23 @@ int config_parse_serve(int argc, char **argv, struct server_config *cfg)
         } else if ((value = option_value(argc, argv, &i, "--db", &missing)) != NULL) {
             cfg->db_path = value;
         } else if ((value = option_value(argc, argv, &i, "--webhook-limit", &missing)) != NULL) {
-            if (config_parse_long(value, 1, 1000000, &cfg->webhook_limit) != 0) {
-                fprintf(stderr, "stayhooks-server: invalid --webhook-limit '%s': expected a "
-                                "positive integer\n", value);
+            if (config_parse_long(value, 1, CONFIG_WEBHOOK_LIMIT_MAX, &cfg->webhook_limit) != 0) {
+                fprintf(stderr, "stayhooks-server: invalid --webhook-limit '%s': expected an "
+                                "integer from 1 to %ld\n", value, CONFIG_WEBHOOK_LIMIT_MAX);
                 return 2;
             }
         } else if ((value = option_value(argc, argv, &i, "--rate-limit", &missing)) != NULL) {
             if (parse_rate(value, cfg) != 0) {
                 fprintf(stderr, "stayhooks-server: invalid --rate-limit '%s': expected COUNT/SECONDS "
-                                "with positive integers, e.g. 60/60\n", value);
+                                "with COUNT from 1 to %ld and SECONDS from 1 to %ld, e.g. 60/60\n",
+                        value, CONFIG_RATE_COUNT_MAX, CONFIG_RATE_SECONDS_MAX);
                 return 2;
             }
         } else if ((value = option_value(argc, argv, &i, "--public-url", &missing)) != NULL) {
-            if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) {
-                fprintf(stderr, "stayhooks-server: invalid --public-url '%s': it must start with "
-                                "http:// or https://\n", value);
+            if (!config_is_public_url(value)) {
+                fprintf(stderr, "stayhooks-server: invalid --public-url '%s': expected http:// or "
+                                "https://, a host and an optional path, with no spaces, query (?) "
+                                "or fragment (#)\n", value);
                 return 2;
             }
             cfg->public_url = value;

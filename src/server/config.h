@@ -9,6 +9,12 @@
 #define CONFIG_DEFAULT_RATE_COUNT 60
 #define CONFIG_DEFAULT_RATE_SECONDS 60
 
+/* Accepted ranges of the numeric options. */
+#define CONFIG_WEBHOOK_LIMIT_MAX 1000000L
+#define CONFIG_RATE_COUNT_MAX 1000000L
+#define CONFIG_RATE_SECONDS_MAX 86400L
+#define CONFIG_TTL_MAX (10L * 365 * 86400)
+
 struct server_config {
     char listen_host[256];    /* without IPv6 brackets */
     int listen_port;          /* 0 picks a free port */
@@ -28,5 +34,10 @@ int config_parse_listen(const char *text, struct server_config *cfg);
 
 /* Parses a decimal integer in [min, max]. Returns 0 or -1. */
 int config_parse_long(const char *text, long min, long max, long *out);
+
+/* Returns 1 when `url` can be the --public-url: http:// or https:// in any
+ * case, a non-empty host, no spaces or control characters, and no query
+ * or fragment, because invoke URLs are built by appending a path. */
+int config_is_public_url(const char *url);
 
 #endif

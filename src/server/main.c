@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 
 #include "auth.h"
@@ -49,6 +50,16 @@ static int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* Returns 1 when `text` is valid UTF-8. IDs and user names become JSON
+ * strings in replies and tokens, which jansson accepts only as UTF-8. */
+static int is_utf8(const char *text)
+{
+    json_t *probe = json_string(text);
+
+    json_decref(probe);
+    return probe != NULL;
+}
+
 static sqlite3 *open_or_report(const char *path)
 {
     char why[512];
@@ -84,10 +95,18 @@ static int command_room_add(int argc, char **argv)
         rc = usage_error("room ID must not be empty");
         goto done;
     }
+    if (!is_utf8(room)) {
+        rc = usage_error("room ID must be valid UTF-8, because requests and replies carry it as text");
+        goto done;
+    }
     for (int i = 3; i < argc; i++) {
         const char *name = argv[i];
         if (i + 1 >= argc) {
             rc = usage_error("option %s requires a value", name);
+            goto done;
+        }
+        if (strcmp(name, "--db") != 0 && !is_utf8(argv[i + 1])) {
+            rc = usage_error("the user name after %s must be valid UTF-8", name);
             goto done;
         }
         if (strcmp(name, "--owner") == 0)
@@ -139,13 +158,16 @@ static int command_token(int argc, char **argv)
     if (argc < 2 || argv[1][0] == '\0' || argv[1][0] == '-')
         return usage_error("expected 'token USER'");
     user = argv[1];
+    if (!is_utf8(user))
+        return usage_error("USER must be valid UTF-8, because it becomes the token's sub claim");
     for (int i = 2; i < argc; i++) {
         const char *name = argv[i];
         if (i + 1 >= argc)
             return usage_error("option %s requires a value", name);
         if (strcmp(name, "--ttl") == 0) {
-            if (config_parse_long(argv[++i], 1, 10L * 365 * 86400, &ttl) != 0)
-                return usage_error("invalid --ttl '%s': expected a positive number of seconds", argv[i]);
+            if (config_parse_long(argv[++i], 1, CONFIG_TTL_MAX, &ttl) != 0)
+                return usage_error("invalid --ttl '%s': expected seconds from 1 to %ld (10 years)",
+                                   argv[i], CONFIG_TTL_MAX);
         } else if (strcmp(name, "--db") == 0) {
             db_path = argv[++i];
         } else {
