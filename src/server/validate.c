@@ -216,6 +216,28 @@ static int check_message(const json_t *payload, struct invoke_payload *out, char
     return check_string(payload, "alias", "payload.alias", 0, 0, ALIAS_MAX, &out->alias, message, size);
 }
 
+/* Members of an embed that the room shows. An embed is stored as sent, so
+ * a null member would be stored too, and one of them must have content. */
+static const char *const embed_fields[] = { "title", "description", "footer", "url", "image", "color" };
+#define EMBED_FIELD_COUNT (sizeof embed_fields / sizeof embed_fields[0])
+
+/* Rejects null embed members and an embed with no non-empty member. */
+static int check_embed_fields(const json_t *embed, char *message, size_t size)
+{
+    int non_empty = 0;
+
+    for (size_t i = 0; i < EMBED_FIELD_COUNT; i++) {
+        const json_t *value = json_object_get(embed, embed_fields[i]);
+        if (json_is_null(value))
+            return fail(message, size, "payload.embed.%s must be a string", embed_fields[i]);
+        if (json_is_string(value) && json_string_length(value) > 0)
+            non_empty = 1;
+    }
+    if (!non_empty)
+        return fail(message, size, "payload.embed must have at least one field");
+    return 0;
+}
+
 static int check_embed(const json_t *payload, struct invoke_payload *out, char *message, size_t size)
 {
     const json_t *embed = json_object_get(payload, "embed");
@@ -239,6 +261,8 @@ static int check_embed(const json_t *payload, struct invoke_payload *out, char *
     if (check_string(embed, "color", "payload.embed.color", 0, 0, 7, &ignored, message, size) != 0 ||
         (ignored != NULL && !is_color(ignored)))
         return fail(message, size, "payload.embed.color must be #RGB or #RRGGBB");
+    if (check_embed_fields(embed, message, size) != 0)
+        return -1;
 
     out->embed = embed;
     if (check_string(payload, "text", "payload.text", 0, 0, TEXT_MAX, &out->text, message, size) != 0)
@@ -294,6 +318,12 @@ static int check_image(const json_t *payload, struct invoke_payload *out, char *
         check_integer(payload, "x", "payload.x", 0, IMAGE_POSITION_MAX, &out->x, message, size) != 0 ||
         check_integer(payload, "y", "payload.y", 0, IMAGE_POSITION_MAX, &out->y, message, size) != 0)
         return -1;
+
+    /* Half a size or half a position cannot be placed on the board. */
+    if ((out->w < 0) != (out->h < 0))
+        return fail(message, size, "payload.w and payload.h must be given together");
+    if ((out->x < 0) != (out->y < 0))
+        return fail(message, size, "payload.x and payload.y must be given together");
     return 0;
 }
 
