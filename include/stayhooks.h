@@ -206,8 +206,11 @@ typedef struct stayhooks_client stayhooks_client;
 
 /*
  * Creates a client from `opts` (NULL means all defaults). The client keeps
- * one connection alive across calls. Fails with STAYHOOKS_ERR_VALIDATION for
- * a base URL without an http:// or https:// scheme. Free with
+ * one connection alive across calls. Fails with STAYHOOKS_ERR_VALIDATION
+ * for a base URL that is not an http:// or https:// URL with a host (it
+ * may have a port from 1 to 65535 and a path, but no user name, password,
+ * query or fragment), for a token or User-Agent that contains a control
+ * character, and for a `ca_file` that cannot be opened. Free with
  * stayhooks_client_free().
  */
 STAYHOOKS_EXTERN int stayhooks_client_new(const stayhooks_options *opts,
@@ -357,9 +360,10 @@ STAYHOOKS_EXTERN int stayhooks_get_permitted_actions(stayhooks_client *client,
 /* ---------------------------------------------------------------------- */
 
 /*
- * Which webhook to invoke: either `invoke_url` (used as is), or `room_id`
- * and `webhook_id` (the path is built from the base URL and prefix).
- * `secret` is required.
+ * Which webhook to invoke: either `invoke_url` (used as is, with the same
+ * rules as a base URL), or `room_id` and `webhook_id` (the path is built
+ * from the base URL and prefix). `secret` is required and must not
+ * contain a control character.
  */
 typedef struct stayhooks_target {
     const char *room_id;

@@ -8,11 +8,16 @@
 #include "text.h"
 #include "url.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_result = CURLE_OK;
@@ -70,6 +75,45 @@ int stayhooks__check_header_value(const char *value, const char *what, stayhooks
     return STAYHOOKS_OK;
 }
 
+/* Checks the base URL without its surrounding white space, which the client
+ * ignores, but quotes it as the caller gave it. */
+static int check_base_url(const char *base_url, stayhooks_error **err)
+{
+    char *trimmed = stayhooks__trim(base_url);
+    if (trimmed == NULL)
+        return stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
+
+    int rc = stayhooks__check_endpoint_url(trimmed, "base URL", base_url, err);
+    free(trimmed);
+    return rc;
+}
+
+/* Opens the CA bundle once, so that a wrong path fails here as a
+ * validation error rather than later as a TLS failure of every call. */
+static int check_ca_file(const char *ca_file, stayhooks_error **err)
+{
+    struct stat info;
+    char reason[128];
+
+    if (ca_file == NULL)
+        return STAYHOOKS_OK;
+
+    int fd = open(ca_file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (strerror_r(errno, reason, sizeof(reason)) != 0)
+            snprintf(reason, sizeof(reason), "error %d", errno);
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "CA file \"%s\" cannot be read: %s", ca_file, reason);
+    }
+    int is_directory = fstat(fd, &info) == 0 && S_ISDIR(info.st_mode);
+    close(fd);
+    if (is_directory)
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "CA file \"%s\" is a directory; give a PEM bundle file",
+                               ca_file);
+    return STAYHOOKS_OK;
+}
+
 static int validate_options(const stayhooks_options *opts, const char *base_url,
                             stayhooks_error **err)
 {
@@ -97,7 +141,10 @@ static int validate_options(const stayhooks_options *opts, const char *base_url,
         opts->retry.max_delay_ms < 0 || opts->retry.deadline_ms < 0)
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
                                "retry policy values must not be negative");
-    return STAYHOOKS_OK;
+
+    if ((rc = check_base_url(base_url, err)) != STAYHOOKS_OK)
+        return rc;
+    return check_ca_file(opts->ca_file, err);
 }
 
 static int client_create(const stayhooks_options *opts, const char *base_url,
@@ -138,14 +185,6 @@ static int client_create(const stayhooks_options *opts, const char *base_url,
         !copy_optional(&c->default_alias, opts->default_alias) ||
         !copy_optional(&c->ca_file, opts->ca_file)) {
         rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
-        goto done;
-    }
-
-    if (!stayhooks__is_http_url(c->base_url)) {
-        rc = stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
-                             "base URL \"%s\" must start with http:// or https:// "
-                             "followed by a host",
-                             c->base_url);
         goto done;
     }
 

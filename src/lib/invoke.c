@@ -30,13 +30,9 @@ static int check_target(const stayhooks_client *client, const stayhooks_target *
         (rc = stayhooks__check_utf8(target->webhook_id, "webhook ID", err)) != STAYHOOKS_OK)
         return rc;
 
-    if (target->invoke_url != NULL && target->invoke_url[0] != '\0') {
-        if (!stayhooks__is_http_url(target->invoke_url))
-            return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
-                                   "invoke URL \"%s\" must be an absolute http:// or https:// URL",
-                                   target->invoke_url);
-        return STAYHOOKS_OK;
-    }
+    if (target->invoke_url != NULL && target->invoke_url[0] != '\0')
+        return stayhooks__check_endpoint_url(target->invoke_url, "invoke URL",
+                                             target->invoke_url, err);
     if (target->room_id == NULL || target->room_id[0] == '\0' || target->webhook_id == NULL ||
         target->webhook_id[0] == '\0')
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,

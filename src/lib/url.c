@@ -1,7 +1,11 @@
-/* url.c: building request URLs from the base URL, prefix and IDs. */
+/* url.c: checking base and invoke URLs, and building request URLs from
+ * the base URL, prefix and IDs. */
 #include "url.h"
 
+#include "error.h"
 #include "text.h"
+
+#include <curl/curl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +82,66 @@ int stayhooks__is_http_url(const char *url)
 
     /* The host must not be empty: "http://" and "http:///x" are rejected. */
     return *rest != '\0' && *rest != '/' && *rest != '?' && *rest != '#';
+}
+
+int stayhooks__check_endpoint_url(const char *url, const char *what, const char *shown,
+                                  stayhooks_error **err)
+{
+    CURLU *u = NULL;
+    char *port = NULL;
+    int rc = STAYHOOKS_OK;
+
+    /* libcurl accepts "http:/h" and "http:///h" as host h, and a scheme of
+     * its own choosing, so the scheme and "//" are checked here first. */
+    if (!stayhooks__has_prefix_nocase(url, "http://") &&
+        !stayhooks__has_prefix_nocase(url, "https://"))
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "%s \"%s\" must start with http:// or https://", what, shown);
+    if (!stayhooks__is_http_url(url))
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION, "%s \"%s\" has no host", what,
+                               shown);
+
+    /* An '@' in the authority ends a user name or password. It is checked
+     * before any message quotes the URL, and this message does not. */
+    const char *authority = strstr(url, "://") + 3;
+    size_t authority_len = strcspn(authority, "/?#");
+    if (memchr(authority, '@', authority_len) != NULL)
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "%s must not contain a user name or password (\"user:password@\")",
+                               what);
+
+    /* The first '?' or '#' starts the query or the fragment. libcurl
+     * reports no fragment for an empty one ("http://h/#"), so the text is
+     * scanned instead. */
+    const char *delimiter = url + strcspn(url, "?#");
+    if (*delimiter == '?')
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "%s \"%s\" must not have a query (\"?...\")", what, shown);
+    if (*delimiter == '#')
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "%s \"%s\" must not have a fragment (\"#...\")", what, shown);
+
+    /* libcurl judges the host, the port number and the path characters. */
+    u = curl_url();
+    if (u == NULL)
+        return stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
+    CURLUcode parsed = curl_url_set(u, CURLUPART_URL, url, 0);
+    if (parsed != CURLUE_OK) {
+        rc = stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION, "%s \"%s\" is invalid: %s", what,
+                             shown, curl_url_strerror(parsed));
+        goto done;
+    }
+    /* libcurl takes port 0, which no server listens on. */
+    if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK && strcmp(port, "0") == 0) {
+        rc = stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                             "%s \"%s\" has port 0; use a port from 1 to 65535", what, shown);
+        goto done;
+    }
+
+done:
+    curl_free(port);
+    curl_url_cleanup(u);
+    return rc;
 }
 
 char *stayhooks__normalize_base_url(const char *base_url)

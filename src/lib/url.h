@@ -3,6 +3,8 @@
 #ifndef STAYHOOKS_LIB_URL_H
 #define STAYHOOKS_LIB_URL_H
 
+#include "stayhooks.h"
+
 /* Percent-encodes every byte of `s` outside A-Z a-z 0-9 - . _ ~ as %XX, so
  * that `s` can be one path segment. Returns NULL when out of memory. */
 char *stayhooks__percent_encode(const char *s);
@@ -16,6 +18,14 @@ char *stayhooks__normalize_prefix(const char *prefix);
 /* Returns 1 when `url` is an absolute http:// or https:// URL with a
  * non-empty host, ignoring the scheme's case. */
 int stayhooks__is_http_url(const char *url);
+
+/* Checks a base URL or invoke URL with libcurl's URL parser: it must start
+ * with http:// or https://, name a host, and may have a port from 1 to
+ * 65535 and a path, but no user name or password, no query and no
+ * fragment. Fails with STAYHOOKS_ERR_VALIDATION; the message starts with
+ * `what` and quotes `shown`, the text the caller gave. */
+int stayhooks__check_endpoint_url(const char *url, const char *what, const char *shown,
+                                  stayhooks_error **err);
 
 /* Copies `base_url` without surrounding white space and trailing slashes.
  * Returns NULL when out of memory. */

@@ -49,4 +49,27 @@ STAYHERE_TOKEN=$'tok_evil\tX' run_cli --base-url "$bad_url" list
 check_status 2 "STAYHERE_TOKEN with a tab"
 check_nothing_sent "credentials with control characters sent nothing"
 
+# Malformed base and invoke URLs are validation errors that quote what was
+# typed, with or without --dry-run, not network errors.
+export STAYHERE_SECRET
+STAYHERE_SECRET=$(cat "$secret_file")
+port=${bad_url##*:}
+for url in "http://127.0.0.1:$port /x" "http://127.0.0.1:99999" "http://127.0.0.1:$port?x=1" \
+    "#fragment" "http://" "http://127.0.0.1:$port/#top"; do
+    run_cli --base-url "$url" send message "bad base URL"
+    check_status 2 "base URL '$url'"
+    check_contains "$err" "validation error: base URL \"$url\" " "base URL '$url' is quoted as typed"
+    run_cli --base-url "$url" --dry-run send message "bad base URL"
+    check_status 2 "base URL '$url' under --dry-run"
+    check_empty "$out" "--dry-run prints no request for base URL '$url'"
+done
+run_cli --base-url "http://alice:pw-in-url@127.0.0.1:$port" send message "userinfo"
+check_status 2 "base URL with a password"
+check_lacks "$err" "pw-in-url" "the error does not show the password"
+run_cli --invoke-url "$bad_url/api/webhooks/R1/W1/invoke?x=1" send message "query"
+check_status 2 "invoke URL with a query"
+check_contains "$err" "invoke URL \"$bad_url/api/webhooks/R1/W1/invoke?x=1\" must not have a query" \
+    "invoke URL with a query is named"
+check_nothing_sent "malformed URLs sent nothing"
+
 finish

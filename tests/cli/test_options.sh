@@ -99,10 +99,15 @@ run_cli --insecure send message "insecure"
 check_status 0 "--insecure"
 check_contains "$err" "warning: --insecure turns off TLS certificate checks" "--insecure warns"
 
-# --cacert with a file that does not exist fails over HTTPS only, so over
-# plain HTTP the option is accepted and ignored.
+# --cacert with a file that does not exist fails with exit status 2, even
+# over plain HTTP where the bundle would not be used, because the path is
+# wrong either way.
 run_cli --cacert "$STAYHOOKS_TEST_DIR/no-such-ca.pem" send message "cacert over http"
-check_status 0 "--cacert over plain HTTP"
+check_status 2 "--cacert with a missing file"
+check_contains "$err" "validation error: CA file \"$STAYHOOKS_TEST_DIR/no-such-ca.pem\" cannot be read: No such file or directory" \
+    "--cacert names the missing file"
+run_cli --cacert "$STAYHOOKS_TEST_DIR" send message "cacert is a folder"
+check_status 2 "--cacert with a folder"
 
 # Options of one command are rejected on another.
 run_cli --token-file "$token_file" list --label x

@@ -191,6 +191,116 @@ static void test_secret_checked_in_batch(void **state)
     stayhooks_client_free(client);
 }
 
+static void test_malformed_base_url(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *url;
+        const char *message;
+    } cases[] = {
+        { "http://127.0.0.1:9 /x", "base URL \"http://127.0.0.1:9 /x\" is invalid" },
+        { "http://127.0.0.1:99999", "base URL \"http://127.0.0.1:99999\" is invalid" },
+        { "http://h:9?x=1", "base URL \"http://h:9?x=1\" must not have a query" },
+        { "#fragment", "base URL \"#fragment\" must start with http:// or https://" },
+        { "http://h/#top", "base URL \"http://h/#top\" must not have a fragment" },
+        { "http://", "base URL \"http://\" has no host" },
+        { "http:///", "base URL \"http:///\" has no host" },
+        { " http://h:0/ ", "base URL \" http://h:0/ \" has port 0" },
+    };
+    stayhooks_options opts;
+    init_options(&opts);
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        opts.base_url = cases[i].url;
+        expect_client_rejected(&opts, cases[i].message, NULL);
+    }
+
+    opts.base_url = "http://alice:pw-in-url@127.0.0.1:1/";
+    expect_client_rejected(&opts, "base URL must not contain a user name or password",
+                           "pw-in-url");
+}
+
+static void test_malformed_base_url_from_env(void **state)
+{
+    (void)state;
+    stayhooks_client *client = NULL;
+    stayhooks_error *err = NULL;
+
+    setenv("STAYHERE_BASE_URL", "http://127.0.0.1:99999", 1);
+    assert_int_equal(stayhooks_client_new_from_env(NULL, &client, &err),
+                     STAYHOOKS_ERR_VALIDATION);
+    assert_null(client);
+    assert_non_null(strstr(stayhooks_error_message(err), "\"http://127.0.0.1:99999\""));
+    stayhooks_error_free(err);
+    unsetenv("STAYHERE_BASE_URL");
+}
+
+/* White space around the base URL and trailing slashes are dropped, as
+ * before the URL checks. */
+static void test_base_url_spaces_trimmed(void **state)
+{
+    (void)state;
+    char base[128];
+    stayhooks_options opts;
+    init_options(&opts);
+    snprintf(base, sizeof(base), "  %s//  ", test_server_base_url(server));
+    opts.base_url = base;
+    stayhooks_client *client = new_client(&opts);
+
+    assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, NULL), STAYHOOKS_OK);
+    const test_request *req = test_server_request(server, 0);
+    assert_non_null(req);
+    assert_string_equal(req->url, "/api/webhooks/R1");
+    stayhooks_client_free(client);
+}
+
+static void test_malformed_invoke_url(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *url;
+        const char *message;
+    } cases[] = {
+        { "http://127.0.0.1:1/x?s=1", "invoke URL \"http://127.0.0.1:1/x?s=1\" must not have a query" },
+        { "http://127.0.0.1:1/x#f", "invoke URL \"http://127.0.0.1:1/x#f\" must not have a fragment" },
+        { "http://127.0.0.1:70000/x", "invoke URL \"http://127.0.0.1:70000/x\" is invalid" },
+        { "http:///x", "invoke URL \"http:///x\" has no host" },
+        { "ftp://127.0.0.1/x", "must start with http:// or https://" },
+    };
+    stayhooks_options opts;
+    init_options(&opts);
+    stayhooks_client *client = new_client(&opts);
+    stayhooks_message message = { "hello", NULL, NULL };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        stayhooks_target target = { NULL, NULL, cases[i].url, SECRET };
+        stayhooks_error *err = NULL;
+        assert_int_equal(stayhooks_send_message(client, &target, &message, NULL, &err),
+                         STAYHOOKS_ERR_VALIDATION);
+        if (strstr(stayhooks_error_message(err), cases[i].message) == NULL)
+            fail_msg("message \"%s\" lacks \"%s\"", stayhooks_error_message(err),
+                     cases[i].message);
+        stayhooks_error_free(err);
+    }
+    assert_int_equal(test_server_request_count(server), 0);
+    stayhooks_client_free(client);
+}
+
+static void test_missing_ca_file(void **state)
+{
+    (void)state;
+    stayhooks_options opts;
+    init_options(&opts);
+
+    opts.ca_file = "/nonexistent/stayhooks-ca.pem";
+    expect_client_rejected(&opts,
+                           "CA file \"/nonexistent/stayhooks-ca.pem\" cannot be read: No such "
+                           "file or directory",
+                           NULL);
+    opts.ca_file = "/";
+    expect_client_rejected(&opts, "CA file \"/\" is a directory", NULL);
+}
+
 static int start_server(void **state)
 {
     (void)state;
@@ -214,6 +324,11 @@ int main(void)
         cmocka_unit_test_setup(test_secret_with_line_break, setup),
         cmocka_unit_test_setup(test_secret_checked_in_dry_run, setup),
         cmocka_unit_test_setup(test_secret_checked_in_batch, setup),
+        cmocka_unit_test_setup(test_malformed_base_url, setup),
+        cmocka_unit_test_setup(test_malformed_base_url_from_env, setup),
+        cmocka_unit_test_setup(test_base_url_spaces_trimmed, setup),
+        cmocka_unit_test_setup(test_malformed_invoke_url, setup),
+        cmocka_unit_test_setup(test_missing_ca_file, setup),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }
