@@ -302,8 +302,9 @@ STAYHOOKS_EXTERN int stayhooks_list_webhooks(stayhooks_client *client,
                                              stayhooks_error **err);
 
 /*
- * POST /webhooks/{room}. `permissions` NULL asks for the default set
- * (message, embed, poll, image). Names are trimmed, lower-cased and
+ * POST /webhooks/{room}. `label` is required: NULL is a validation error,
+ * and the server judges its length. `permissions` NULL asks for the
+ * default set (message, embed, poll, image). Names are trimmed, lower-cased and
  * de-duplicated in order; an unknown name or an explicitly empty list
  * (non-NULL with `permission_count` 0) is a validation error.
  */

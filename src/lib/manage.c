@@ -68,16 +68,21 @@ int stayhooks_create_webhook(stayhooks_client *client, const char *room_id, cons
 
     if (out != NULL)
         *out = NULL;
-    if ((rc = check_ids(client, room_id, NULL, 0, err)) != STAYHOOKS_OK ||
-        (rc = stayhooks__check_utf8(label, "label", err)) != STAYHOOKS_OK ||
+    if ((rc = check_ids(client, room_id, NULL, 0, err)) != STAYHOOKS_OK)
+        goto done;
+    /* The server judges the label's length and content. */
+    if (label == NULL) {
+        rc = stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION, "label is required");
+        goto done;
+    }
+    if ((rc = stayhooks__check_utf8(label, "label", err)) != STAYHOOKS_OK ||
         (rc = stayhooks__build_permissions(permissions, permission_count, &names, err)) !=
             STAYHOOKS_OK ||
         (rc = set_url(client, &req, room_id, NULL, NULL, err)) != STAYHOOKS_OK)
         goto done;
 
     req.body = json_object();
-    if (req.body == NULL ||
-        (label != NULL && json_object_set_new(req.body, "label", json_string(label)) != 0) ||
+    if (req.body == NULL || json_object_set_new(req.body, "label", json_string(label)) != 0 ||
         json_object_set(req.body, "permissions", names) != 0) {
         rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
         goto done;

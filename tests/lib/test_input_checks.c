@@ -301,6 +301,33 @@ static void test_missing_ca_file(void **state)
     expect_client_rejected(&opts, "CA file \"/\" is a directory", NULL);
 }
 
+static void test_create_without_label(void **state)
+{
+    (void)state;
+    stayhooks_options opts;
+    init_options(&opts);
+    stayhooks_client *client = new_client(&opts);
+    stayhooks_secret_bundle *bundle = NULL;
+    stayhooks_error *err = NULL;
+
+    assert_int_equal(stayhooks_create_webhook(client, "R1", NULL, NULL, 0, &bundle, &err),
+                     STAYHOOKS_ERR_VALIDATION);
+    assert_null(bundle);
+    assert_string_equal(stayhooks_error_message(err), "label is required");
+    assert_int_equal(test_server_request_count(server), 0);
+    stayhooks_error_free(err);
+
+    /* An empty label goes to the server, which judges label rules. */
+    assert_int_equal(stayhooks_create_webhook(client, "R1", "", NULL, 0, &bundle, NULL),
+                     STAYHOOKS_OK);
+    const test_request *req = test_server_request(server, 0);
+    assert_non_null(req);
+    assert_string_equal(req->body,
+                        "{\"label\":\"\",\"permissions\":[\"message\",\"embed\",\"poll\",\"image\"]}");
+    stayhooks_secret_bundle_free(bundle);
+    stayhooks_client_free(client);
+}
+
 static int start_server(void **state)
 {
     (void)state;
@@ -329,6 +356,7 @@ int main(void)
         cmocka_unit_test_setup(test_base_url_spaces_trimmed, setup),
         cmocka_unit_test_setup(test_malformed_invoke_url, setup),
         cmocka_unit_test_setup(test_missing_ca_file, setup),
+        cmocka_unit_test_setup(test_create_without_label, setup),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }
