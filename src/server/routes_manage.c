@@ -160,13 +160,17 @@ void routes_update(struct server *srv, struct request *req, struct reply *rep)
     if (request_json(req, rep, 0, &body) != 0)
         goto done;
 
+    /* Every member is optional here, and null means "unchanged" as for
+     * any optional field. */
     label = json_object_get(body, "label");
+    if (json_is_null(label))
+        label = NULL;
     if (label != NULL && validate_label(label, message, sizeof message) != 0) {
         reply_error(rep, 400, "%s", message);
         goto done;
     }
     given = json_object_get(body, "permissions");
-    if (given != NULL) {
+    if (given != NULL && !json_is_null(given)) {
         permissions = validate_permissions(given, message, sizeof message);
         if (permissions == NULL) {
             reply_error(rep, 400, "%s", message);
@@ -179,6 +183,8 @@ void routes_update(struct server *srv, struct request *req, struct reply *rep)
         }
     }
     paused = json_object_get(body, "paused");
+    if (json_is_null(paused))
+        paused = NULL;
     if (paused != NULL && !json_is_boolean(paused)) {
         reply_error(rep, 400, "paused must be a boolean");
         goto done;

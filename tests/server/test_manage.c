@@ -260,6 +260,16 @@ static void update_changes_given_fields(void **state)
     assert_int_equal(reply.status, 400);
     reply_free(&reply);
 
+    /* Null means unchanged, as it means "default" on create. */
+    fixture_request(fx, "PATCH", url, fx->owner_token, NULL,
+                    "{\"label\":null,\"permissions\":null,\"paused\":null}", &reply);
+    assert_int_equal(reply.status, 200);
+    hook = json_object_get(reply.json, "webhook");
+    assert_string_equal(string_at(hook, "label"), "after");
+    assert_int_equal(json_array_size(json_object_get(hook, "permissions")), 1);
+    assert_true(json_is_false(json_object_get(hook, "paused")));
+    reply_free(&reply);
+
     free(url);
     json_decref(created);
 }
