@@ -16,6 +16,13 @@ static int method_is(const struct request *req, const char *method)
     return strcmp(req->method, method) == 0;
 }
 
+/* HEAD is answered like GET; libmicrohttpd sends the headers, including
+ * the Content-Length of the body, and leaves the body out. */
+static int method_is_get(const struct request *req)
+{
+    return method_is(req, "GET") || method_is(req, "HEAD");
+}
+
 /* Sets a 405 reply listing the methods the path allows, and returns NULL. */
 static route_handler wrong_method(struct reply *rep, const char *allow)
 {
@@ -30,17 +37,17 @@ static route_handler find_webhooks_route(struct request *req, struct reply *rep)
 
     if (n == 2) {
         rep->route = "/api/webhooks/{room}";
-        if (method_is(req, "GET"))
+        if (method_is_get(req))
             return routes_list;
         if (method_is(req, "POST"))
             return routes_create;
-        return wrong_method(rep, "GET, POST");
+        return wrong_method(rep, "GET, HEAD, POST");
     }
     if (n == 4 && segment_is(req, 2, "meta") && segment_is(req, 3, "permitted-actions")) {
         rep->route = "/api/webhooks/{room}/meta/permitted-actions";
-        if (method_is(req, "GET"))
+        if (method_is_get(req))
             return routes_permitted_actions;
-        return wrong_method(rep, "GET");
+        return wrong_method(rep, "GET, HEAD");
     }
     if (n == 3) {
         rep->route = "/api/webhooks/{room}/{webhook}";
@@ -87,8 +94,8 @@ static route_handler find_rooms_route(struct request *req, struct reply *rep)
         reply_error(rep, 404, "no such endpoint");
         return NULL;
     }
-    if (!method_is(req, "GET"))
-        return wrong_method(rep, "GET");
+    if (!method_is_get(req))
+        return wrong_method(rep, "GET, HEAD");
     return handler;
 }
 

@@ -208,13 +208,13 @@ static void wrong_methods_get_405_with_allow(void **state)
         const char *path;
         const char *allow;
     } cases[] = {
-        { "PUT", "webhooks/%R", "GET, POST" },
+        { "PUT", "webhooks/%R", "GET, HEAD, POST" },
         { "GET", "webhooks/%R/%W", "PATCH, DELETE" },
         { "GET", "webhooks/%R/%W/invoke", "POST" },
         { "DELETE", "webhooks/%R/%W/rotate", "POST" },
-        { "POST", "webhooks/%R/meta/permitted-actions", "GET" },
-        { "POST", "rooms/%R/messages", "GET" },
-        { "DELETE", "rooms/%R/board", "GET" },
+        { "POST", "webhooks/%R/meta/permitted-actions", "GET, HEAD" },
+        { "POST", "rooms/%R/messages", "GET, HEAD" },
+        { "DELETE", "rooms/%R/board", "GET, HEAD" },
     };
     (void)state;
 
