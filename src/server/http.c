@@ -3,6 +3,8 @@
 
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,19 @@
 #include "preview.h"
 
 #define HTTP_THREAD_POOL_SIZE 4
-#define HTTP_CONNECTION_TIMEOUT_S 30
+
+/* Idle connections are closed after this many seconds. libmicrohttpd
+ * 0.9.75 has no shorter timeout for a request whose headers are still
+ * incomplete, so this one value bounds how long idle clients hold slots. */
+#define HTTP_CONNECTION_TIMEOUT_S 10
+
+/* Connections open at once, and from one client address. libmicrohttpd's
+ * default total (FD_SETSIZE - 4, 1,020) was reached by idle connections
+ * from one address, locking out every other client. Loopback clients all
+ * share 127.0.0.1, so the per-address limit leaves room for benchmarks
+ * with 64 connections and more. */
+#define HTTP_CONNECTION_LIMIT 1024
+#define HTTP_PER_IP_CONNECTION_LIMIT 256
 
 /* Per-request state kept by libmicrohttpd between calls of on_request(). */
 struct exchange {
@@ -189,6 +203,15 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     *con_cls = NULL;
 }
 
+/* Routes libmicrohttpd's own messages (such as "Connection was closed by
+ * remote side with incomplete request.") into the server log, with a time
+ * stamp and repeats counted rather than written. */
+static void log_from_mhd(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    log_limited("libmicrohttpd", fmt, ap);
+}
+
 /* Keeps the path exactly as received so that %2F inside an ID does not
  * turn into a path separator before routing. */
 static size_t keep_escapes(void *cls, struct MHD_Connection *connection, char *s)
@@ -219,16 +242,22 @@ void *http_start(struct server *srv, int *port)
     if (addr->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
 
-    daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+    /* The port is passed although MHD_OPTION_SOCK_ADDR sets the address,
+     * so that libmicrohttpd's bind error names the port that was asked
+     * for rather than 0. */
+    daemon = MHD_start_daemon(flags, (uint16_t)srv->config.listen_port, NULL, NULL, on_request, srv,
+                              MHD_OPTION_EXTERNAL_LOGGER, log_from_mhd, NULL,
                               MHD_OPTION_SOCK_ADDR, addr->ai_addr,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREAD_POOL_SIZE,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONNECTION_TIMEOUT_S,
+                              MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONNECTION_LIMIT,
+                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_PER_IP_CONNECTION_LIMIT,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                               MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
                               MHD_OPTION_END);
     if (daemon == NULL) {
-        log_line("failed to listen on %s port %d; the port may be in use", srv->config.listen_host,
-                 srv->config.listen_port);
+        log_line("failed to listen on %s port %d (see the libmicrohttpd line above); the port may "
+                 "be in use or the address not local", srv->config.listen_host, srv->config.listen_port);
         goto done;
     }
     info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
