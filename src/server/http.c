@@ -206,6 +206,8 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
 /* Routes libmicrohttpd's own messages (such as "Connection was closed by
  * remote side with incomplete request.") into the server log, with a time
  * stamp and repeats counted rather than written. */
+static void log_from_mhd(void *cls, const char *fmt, va_list ap) LOG_PRINTF(2, 0);
+
 static void log_from_mhd(void *cls, const char *fmt, va_list ap)
 {
     (void)cls;
