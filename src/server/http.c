@@ -22,11 +22,11 @@
  * incomplete, so this one value bounds how long idle clients hold slots. */
 #define HTTP_CONNECTION_TIMEOUT_S 10
 
-/* Connections open at once, and from one client address. libmicrohttpd's
- * default total (FD_SETSIZE - 4, 1,020) was reached by idle connections
- * from one address, locking out every other client. Loopback clients all
- * share 127.0.0.1, so the per-address limit leaves room for benchmarks
- * with 64 connections and more. */
+/* Connections open at once, and from one client address. With
+ * libmicrohttpd's default total and no per-address limit, about 1,020 idle
+ * connections from one address locked out every other client. Loopback
+ * clients all share 127.0.0.1, so the per-address limit leaves room for
+ * benchmarks with 64 connections and more. */
 #define HTTP_CONNECTION_LIMIT 1024
 #define HTTP_PER_IP_CONNECTION_LIMIT 256
 

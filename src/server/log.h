@@ -16,11 +16,11 @@
 void log_line(const char *fmt, ...) LOG_PRINTF(1, 2);
 
 /* Writes one line "<UTC time> <source>: <message>" like log_line(), but
- * writes a message that repeats the previous one within a second only as
- * a count: the next line that is written after such repeats first says
- * how many were suppressed. Trailing newlines of the message are dropped.
- * Used for libmicrohttpd's own messages, which a client can trigger in
- * bulk (one per aborted connection). */
+ * only counts a message that repeats the previous one within a second.
+ * The next line written after such repeats is preceded by a line with the
+ * count. Trailing newlines of the message are dropped. Used for
+ * libmicrohttpd's own messages, which a client can trigger in bulk (one
+ * per aborted connection). */
 void log_limited(const char *source, const char *fmt, va_list ap) LOG_PRINTF(2, 0);
 
 /* Writes the request line: method, route pattern, status and duration. */
