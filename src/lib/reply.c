@@ -4,6 +4,7 @@
 #include "error.h"
 #include "text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,11 +109,31 @@ static int require_object(const json_t *value, const char *what, stayhooks_error
     return STAYHOOKS_OK;
 }
 
-int stayhooks__parse_webhook(const json_t *obj, stayhooks_webhook *out, stayhooks_error **err)
+/* Fails when member `key` of `obj` is absent or null. `path` names the
+ * member in the message, e.g. "webhooks[2].id". */
+static int require_member(const json_t *obj, const char *key, const char *path,
+                          stayhooks_error **err)
 {
+    const json_t *value = json_object_get(obj, key);
+    if (value == NULL || json_is_null(value))
+        return stayhooks__fail(err, STAYHOOKS_ERR_INVALID_RESPONSE,
+                               "reply has no \"%s\" member", path);
+    return STAYHOOKS_OK;
+}
+
+/* Parses a webhook object, which must have a string `id`. `path` names the
+ * object in messages, e.g. "webhook" or "webhooks[2]". */
+static int parse_webhook_at(const json_t *obj, const char *path, stayhooks_webhook *out,
+                            stayhooks_error **err)
+{
+    char id_path[64];
     int rc;
+
     memset(out, 0, sizeof(*out));
-    if ((rc = require_object(obj, "webhook", err)) != STAYHOOKS_OK)
+    if ((rc = require_object(obj, path, err)) != STAYHOOKS_OK)
+        return rc;
+    snprintf(id_path, sizeof(id_path), "%s.id", path);
+    if ((rc = require_member(obj, "id", id_path, err)) != STAYHOOKS_OK)
         return rc;
 
     const json_t *paused = json_object_get(obj, "paused");
@@ -134,6 +155,11 @@ int stayhooks__parse_webhook(const json_t *obj, stayhooks_webhook *out, stayhook
     return rc;
 }
 
+int stayhooks__parse_webhook(const json_t *obj, stayhooks_webhook *out, stayhooks_error **err)
+{
+    return parse_webhook_at(obj, "webhook", out, err);
+}
+
 int stayhooks__parse_webhook_list(const json_t *reply, stayhooks_webhook_list **out,
                                   stayhooks_error **err)
 {
@@ -147,7 +173,9 @@ int stayhooks__parse_webhook_list(const json_t *reply, stayhooks_webhook_list **
         goto done;
 
     const json_t *hooks = json_object_get(reply, "webhooks");
-    if (hooks != NULL && !json_is_null(hooks) && !json_is_array(hooks)) {
+    if ((rc = require_member(reply, "webhooks", "webhooks", err)) != STAYHOOKS_OK)
+        goto done;
+    if (!json_is_array(hooks)) {
         rc = wrong_type(err, "webhooks", "an array");
         goto done;
     }
@@ -160,7 +188,9 @@ int stayhooks__parse_webhook_list(const json_t *reply, stayhooks_webhook_list **
         }
     }
     for (size_t i = 0; i < size; i++) {
-        rc = stayhooks__parse_webhook(json_array_get(hooks, i), &list->webhooks[i], err);
+        char path[32];
+        snprintf(path, sizeof(path), "webhooks[%zu]", i);
+        rc = parse_webhook_at(json_array_get(hooks, i), path, &list->webhooks[i], err);
         if (rc != STAYHOOKS_OK)
             goto done;
         list->count = i + 1;
@@ -194,13 +224,17 @@ int stayhooks__parse_secret_bundle(const json_t *reply, stayhooks_secret_bundle 
     if (bundle == NULL)
         return out_of_memory(err);
 
+    /* The server shows the secret only once, so a reply without it is
+     * useless. The webhook object may be absent; its fields then stay
+     * NULL. */
+    if ((rc = require_member(reply, "secret", "secret", err)) != STAYHOOKS_OK)
+        goto done;
     const json_t *hook = json_object_get(reply, "webhook");
-    if (hook != NULL && !json_is_null(hook)) {
-        if ((rc = stayhooks__parse_webhook(hook, &bundle->webhook, err)) != STAYHOOKS_OK)
-            goto done;
-    } else {
+    if (json_is_null(hook))
         hook = NULL;
-    }
+    if (hook != NULL &&
+        (rc = stayhooks__parse_webhook(hook, &bundle->webhook, err)) != STAYHOOKS_OK)
+        goto done;
 
     if ((rc = get_string(reply, "secret", &bundle->secret, err)) != STAYHOOKS_OK ||
         (rc = get_top_or_nested(reply, hook, "invokeUrl", &bundle->invoke_url, err)) !=
@@ -208,11 +242,6 @@ int stayhooks__parse_secret_bundle(const json_t *reply, stayhooks_secret_bundle 
         (rc = get_top_or_nested(reply, hook, "exampleCurl", &bundle->example_curl, err)) !=
             STAYHOOKS_OK)
         goto done;
-    if (bundle->secret == NULL) {
-        rc = stayhooks__fail(err, STAYHOOKS_ERR_INVALID_RESPONSE,
-                             "reply has no \"secret\" member");
-        goto done;
-    }
 
     *out = bundle;
     bundle = NULL;
@@ -247,7 +276,8 @@ int stayhooks__parse_permitted_actions(const json_t *reply, stayhooks_permitted_
 
     if (actions == NULL)
         return out_of_memory(err);
-    if ((rc = get_string_array(reply, "actions", &actions->actions, &actions->count, err)) !=
+    if ((rc = require_member(reply, "actions", "actions", err)) != STAYHOOKS_OK ||
+        (rc = get_string_array(reply, "actions", &actions->actions, &actions->count, err)) !=
             STAYHOOKS_OK ||
         (rc = get_limit(reply, "limit", &actions->limit, err)) != STAYHOOKS_OK) {
         stayhooks_permitted_actions_free(actions);

@@ -1,6 +1,9 @@
 /* reply.h: turning 2xx reply objects into result structs (private). Each
  * parser fails with STAYHOOKS_ERR_INVALID_RESPONSE, naming the member,
- * when a member has the wrong JSON type. */
+ * when a member has the wrong JSON type or a required member is absent or
+ * null. Required: a webhook's `id`, a list's `webhooks`, the `secret` of
+ * a create or rotate reply, and the `actions` of permitted actions.
+ * Other members may be absent or null. */
 #ifndef STAYHOOKS_LIB_REPLY_H
 #define STAYHOOKS_LIB_REPLY_H
 

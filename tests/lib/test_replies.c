@@ -1,0 +1,192 @@
+/* test_replies.c: how the library judges what a server sends back. A 2xx
+ * reply without a required member is an invalid response that names the
+ * member. Replies come from the scripted local server. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "test_server.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stayhooks.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TOKEN "tok-replies-0123456789abcdef"
+
+static test_server *server;
+
+static stayhooks_client *new_client(void)
+{
+    stayhooks_options opts;
+    stayhooks_client *client = NULL;
+    stayhooks_error *err = NULL;
+
+    stayhooks_options_init(&opts);
+    opts.base_url = test_server_base_url(server);
+    opts.token = TOKEN;
+    opts.retry.max_attempts = 1;
+    if (stayhooks_client_new(&opts, &client, &err) != STAYHOOKS_OK)
+        fail_msg("client_new failed: %s", stayhooks_error_message(err));
+    return client;
+}
+
+static void script_reply(int status, const char *body)
+{
+    test_reply reply;
+    memset(&reply, 0, sizeof(reply));
+    reply.status = status;
+    reply.body = body;
+    test_server_script(server, &reply, 1);
+}
+
+typedef enum call_kind { CALL_LIST, CALL_CREATE, CALL_UPDATE, CALL_ROTATE, CALL_ACTIONS } call_kind;
+
+static const char *const call_names[] = { "list", "create", "update", "rotate", "actions" };
+
+/* Makes one management call against a reply with `body` and returns its
+ * code; the result is freed at once. */
+static int call_with_reply(call_kind kind, const char *body, stayhooks_error **err)
+{
+    stayhooks_client *client = new_client();
+    stayhooks_webhook_list *list = NULL;
+    stayhooks_secret_bundle *bundle = NULL;
+    stayhooks_webhook *webhook = NULL;
+    stayhooks_permitted_actions *actions = NULL;
+    stayhooks_webhook_update update = STAYHOOKS_WEBHOOK_UPDATE_INIT;
+    int rc = -1;
+
+    script_reply(200, body);
+    update.paused = 1;
+    switch (kind) {
+    case CALL_LIST:
+        rc = stayhooks_list_webhooks(client, "R1", &list, err);
+        assert_true(rc == STAYHOOKS_OK ? list != NULL : list == NULL);
+        break;
+    case CALL_CREATE:
+        rc = stayhooks_create_webhook(client, "R1", "L", NULL, 0, &bundle, err);
+        assert_true(rc == STAYHOOKS_OK ? bundle != NULL : bundle == NULL);
+        break;
+    case CALL_UPDATE:
+        rc = stayhooks_update_webhook(client, "R1", "W1", &update, &webhook, err);
+        assert_true(rc == STAYHOOKS_OK ? webhook != NULL : webhook == NULL);
+        break;
+    case CALL_ROTATE:
+        rc = stayhooks_rotate_secret(client, "R1", "W1", &bundle, err);
+        assert_true(rc == STAYHOOKS_OK ? bundle != NULL : bundle == NULL);
+        break;
+    case CALL_ACTIONS:
+        rc = stayhooks_get_permitted_actions(client, "R1", &actions, err);
+        assert_true(rc == STAYHOOKS_OK ? actions != NULL : actions == NULL);
+        break;
+    }
+    stayhooks_webhook_list_free(list);
+    stayhooks_secret_bundle_free(bundle);
+    stayhooks_webhook_free(webhook);
+    stayhooks_permitted_actions_free(actions);
+    stayhooks_client_free(client);
+    return rc;
+}
+
+static void test_missing_members_rejected(void **state)
+{
+    (void)state;
+    static const struct {
+        call_kind kind;
+        const char *body;
+        const char *message;
+    } cases[] = {
+        { CALL_UPDATE, "{}", "reply has no \"webhook.id\" member" },
+        { CALL_UPDATE, "", "reply has no \"webhook.id\" member" },
+        { CALL_UPDATE, "{\"webhook\":{}}", "reply has no \"webhook.id\" member" },
+        { CALL_UPDATE, "{\"webhook\":{\"id\":null,\"label\":\"L\"}}",
+          "reply has no \"webhook.id\" member" },
+        { CALL_UPDATE, "{\"webhook\":{\"id\":5}}", "reply member \"id\" is not a string" },
+        { CALL_LIST, "{}", "reply has no \"webhooks\" member" },
+        { CALL_LIST, "{\"roomId\":\"R1\",\"webhooks\":null}", "reply has no \"webhooks\" member" },
+        { CALL_LIST, "{\"webhooks\":{}}", "reply member \"webhooks\" is not an array" },
+        { CALL_LIST, "{\"webhooks\":[{}]}", "reply has no \"webhooks[0].id\" member" },
+        { CALL_LIST, "{\"webhooks\":[{\"id\":\"a\"},{\"label\":\"B\"}]}",
+          "reply has no \"webhooks[1].id\" member" },
+        { CALL_LIST, "{\"webhooks\":[{\"id\":\"a\"},7]}", "webhooks[1] is not a JSON object" },
+        { CALL_ACTIONS, "{}", "reply has no \"actions\" member" },
+        { CALL_ACTIONS, "{\"actions\":null,\"limit\":3}", "reply has no \"actions\" member" },
+        { CALL_CREATE, "{}", "reply has no \"secret\" member" },
+        { CALL_CREATE, "{\"webhook\":{\"id\":\"w\"},\"secret\":null}",
+          "reply has no \"secret\" member" },
+        { CALL_CREATE, "{\"webhook\":{},\"secret\":\"whk_1\"}",
+          "reply has no \"webhook.id\" member" },
+        { CALL_ROTATE, "{\"webhook\":{\"id\":\"w\"}}", "reply has no \"secret\" member" },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        stayhooks_error *err = NULL;
+        int rc = call_with_reply(cases[i].kind, cases[i].body, &err);
+        if (rc != STAYHOOKS_ERR_INVALID_RESPONSE)
+            fail_msg("%s reply '%s': code %d, expected invalid response",
+                     call_names[cases[i].kind], cases[i].body, rc);
+        if (strstr(stayhooks_error_message(err), cases[i].message) == NULL)
+            fail_msg("%s reply '%s': message \"%s\" lacks \"%s\"", call_names[cases[i].kind],
+                     cases[i].body, stayhooks_error_message(err), cases[i].message);
+        stayhooks_error_free(err);
+    }
+}
+
+static void test_minimal_replies_accepted(void **state)
+{
+    (void)state;
+    static const struct {
+        call_kind kind;
+        const char *body;
+    } cases[] = {
+        { CALL_UPDATE, "{\"id\":\"w\"}" },
+        { CALL_UPDATE, "{\"webhook\":{\"id\":\"w\",\"label\":null,\"permissions\":null}}" },
+        { CALL_LIST, "{\"webhooks\":[]}" },
+        { CALL_LIST, "{\"roomId\":null,\"limit\":null,\"webhooks\":[{\"id\":\"a\"}]}" },
+        { CALL_ACTIONS, "{\"actions\":[]}" },
+        { CALL_CREATE, "{\"secret\":\"whk_1\"}" },
+        { CALL_CREATE, "{\"webhook\":null,\"secret\":\"whk_1\"}" },
+        { CALL_ROTATE, "{\"webhook\":{\"id\":\"w\"},\"secret\":\"whk_2\"}" },
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        stayhooks_error *err = NULL;
+        if (call_with_reply(cases[i].kind, cases[i].body, &err) != STAYHOOKS_OK)
+            fail_msg("%s reply '%s' rejected: %s", call_names[cases[i].kind], cases[i].body,
+                     stayhooks_error_message(err));
+    }
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    test_server_reset(server);
+    return 0;
+}
+
+static int start_server(void **state)
+{
+    (void)state;
+    server = test_server_start();
+    return server != NULL ? 0 : -1;
+}
+
+static int stop_server(void **state)
+{
+    (void)state;
+    test_server_stop(server);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_missing_members_rejected, setup),
+        cmocka_unit_test_setup(test_minimal_replies_accepted, setup),
+    };
+    return cmocka_run_group_tests(tests, start_server, stop_server);
+}
