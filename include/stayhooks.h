@@ -23,6 +23,8 @@
  *    STAYHOOKS_ERR_VALIDATION sent nothing.
  *  - The token and webhook secrets never appear in an error message, and the
  *    log callback receives lines with them already replaced by "<redacted>".
+ *    Any run of 8 or more characters taken from them is hidden too, so a
+ *    server that echoes part of a secret does not reveal it.
  *
  * Threads: stayhooks_global_init() may be called from any thread, any number
  * of times. A stayhooks_client is used by one thread at a time; different

@@ -16,26 +16,44 @@ const char *stayhooks__redact_header(const char *name, const char *value)
     return value;
 }
 
-/* Finds the earliest match of any secret at or after `from`. Returns its
- * position and stores its length in `*match_len`, or returns NULL. */
-static const char *find_first_secret(const char *from, const char *const *secrets,
-                                     size_t secret_count, size_t *match_len)
+/* Returns the length of the longest prefix of `text` that is a substring of
+ * `secret`. */
+static size_t longest_run_in(const char *text, const char *secret, size_t secret_len)
 {
-    const char *best = NULL;
-    *match_len = 0;
+    size_t best = 0;
+    for (size_t j = 0; j < secret_len && secret_len - j > best; j++) {
+        size_t n = 0;
+        while (j + n < secret_len && text[n] != '\0' && text[n] == secret[j + n])
+            n++;
+        if (n > best)
+            best = n;
+    }
+    return best;
+}
+
+/* Returns how many characters at the start of `text` must be hidden: the
+ * longest run there that is a whole secret, or a run of at least
+ * STAYHOOKS_REDACT_MIN_RUN characters from within a longer secret. Returns
+ * 0 when nothing at `text` needs hiding. */
+static size_t hidden_length_at(const char *text, const char *const *secrets,
+                               size_t secret_count)
+{
+    size_t best = 0;
     for (size_t i = 0; i < secret_count; i++) {
         const char *secret = secrets[i];
-        if (secret == NULL || *secret == '\0')
+        /* A character that occurs nowhere in the secret cannot start a run. */
+        if (secret == NULL || *secret == '\0' || strchr(secret, *text) == NULL)
             continue;
 
-        const char *hit = strstr(from, secret);
-        if (hit == NULL)
-            continue;
-        /* On a tie the longer secret wins, so a secret that contains
-         * another is hidden whole. */
-        if (best == NULL || hit < best || (hit == best && strlen(secret) > *match_len)) {
-            best = hit;
-            *match_len = strlen(secret);
+        size_t secret_len = strlen(secret);
+        size_t run;
+        if (secret_len < STAYHOOKS_REDACT_MIN_RUN)
+            run = strncmp(text, secret, secret_len) == 0 ? secret_len : 0;
+        else
+            run = longest_run_in(text, secret, secret_len);
+        if (run >= secret_len || run >= STAYHOOKS_REDACT_MIN_RUN) {
+            if (run > best)
+                best = run;
         }
     }
     return best;
@@ -44,30 +62,31 @@ static const char *find_first_secret(const char *from, const char *const *secret
 char *stayhooks__redact_text(const char *text, const char *const *secrets,
                              size_t secret_count)
 {
+    const size_t marker_len = strlen(STAYHOOKS_REDACTED);
+
     /* First pass measures, second pass writes. */
     size_t out_len = 0;
-    const char *p = text;
-    size_t match_len = 0;
-    const char *hit;
-    while ((hit = find_first_secret(p, secrets, secret_count, &match_len)) != NULL) {
-        out_len += (size_t)(hit - p) + strlen(STAYHOOKS_REDACTED);
-        p = hit + match_len;
+    for (const char *p = text; *p != '\0';) {
+        size_t hidden = hidden_length_at(p, secrets, secret_count);
+        out_len += hidden > 0 ? marker_len : 1;
+        p += hidden > 0 ? hidden : 1;
     }
-    out_len += strlen(p);
 
     char *out = malloc(out_len + 1);
     if (out == NULL)
         return NULL;
 
     char *w = out;
-    p = text;
-    while ((hit = find_first_secret(p, secrets, secret_count, &match_len)) != NULL) {
-        memcpy(w, p, (size_t)(hit - p));
-        w += hit - p;
-        memcpy(w, STAYHOOKS_REDACTED, strlen(STAYHOOKS_REDACTED));
-        w += strlen(STAYHOOKS_REDACTED);
-        p = hit + match_len;
+    for (const char *p = text; *p != '\0';) {
+        size_t hidden = hidden_length_at(p, secrets, secret_count);
+        if (hidden > 0) {
+            memcpy(w, STAYHOOKS_REDACTED, marker_len);
+            w += marker_len;
+            p += hidden;
+        } else {
+            *w++ = *p++;
+        }
     }
-    strcpy(w, p);
+    *w = '\0';
     return out;
 }

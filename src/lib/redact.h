@@ -12,8 +12,17 @@
  * without case), else `value` itself. Never allocates. */
 const char *stayhooks__redact_header(const char *name, const char *value);
 
-/* Copies `text` with every occurrence of each non-empty, non-NULL string in
- * `secrets` replaced by "<redacted>". Returns NULL when out of memory. */
+/* Runs of this many characters or more taken from within a secret are
+ * hidden, not only the whole secret, because a server may echo a cut copy
+ * ("secret whk_3f9a2c81... is wrong"). Eight base64url characters carry 48
+ * bits, and the public "whk_" prefix alone (four) is never hidden. */
+#define STAYHOOKS_REDACT_MIN_RUN 8
+
+/* Copies `text` with each non-empty, non-NULL string in `secrets`
+ * replaced by "<redacted>", and also every run of at least
+ * STAYHOOKS_REDACT_MIN_RUN characters that occurs inside one of them. At
+ * each position the longest match is hidden, so the copy contains no such
+ * run. Returns NULL when out of memory. */
 char *stayhooks__redact_text(const char *text, const char *const *secrets,
                              size_t secret_count);
 

@@ -7,7 +7,9 @@
 
 #include "redact.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void check_redacted(const char *text, const char *const *secrets, size_t count,
                            const char *expected)
@@ -61,6 +63,72 @@ static void test_text_without_secrets(void **state)
     check_redacted("", secrets, 1, "");
 }
 
+#define LONG_SECRET "whk_3f9a2c81d7e64b5a90c1f2e3d4b5a697"
+
+static void test_text_secret_prefix(void **state)
+{
+    (void)state;
+    const char *secrets[] = { LONG_SECRET };
+    /* The first 20 characters, as a server that cuts long values sends. */
+    check_redacted("secret whk_3f9a2c81d7e64b5a... is wrong", secrets, 1,
+                   "secret <redacted>... is wrong");
+    check_redacted("got whk_3f9a2c8!", secrets, 1, "got <redacted>!");
+}
+
+static void test_text_secret_middle_and_end(void **state)
+{
+    (void)state;
+    const char *secrets[] = { LONG_SECRET };
+    check_redacted("tail e3d4b5a697 end", secrets, 1, "tail <redacted> end");
+    check_redacted("mid [d7e64b5a90c1]", secrets, 1, "mid [<redacted>]");
+}
+
+static void test_text_short_runs_kept(void **state)
+{
+    (void)state;
+    const char *secrets[] = { LONG_SECRET };
+    /* Seven characters, the public prefix and single characters stay. */
+    check_redacted("whk_3f9 and whk_ and 3f9a2c8", secrets, 1, "whk_3f9 and whk_ and 3f9a2c8");
+    check_redacted("Invalid webhook secret", secrets, 1, "Invalid webhook secret");
+}
+
+static void test_text_short_secret_exact_only(void **state)
+{
+    (void)state;
+    const char *secrets[] = { "tok-123", "abc" };
+    check_redacted("tok-12 abc ab", secrets, 2, "tok-12 <redacted> ab");
+    check_redacted("tok-123", secrets, 2, "<redacted>");
+}
+
+static void test_text_no_long_run_survives(void **state)
+{
+    (void)state;
+    const char *secret = LONG_SECRET;
+    const char *secrets[] = { secret };
+    size_t secret_len = strlen(secret);
+    char text[256];
+
+    /* Every piece of the secret, of every length from the minimum up, with
+     * text on both sides. */
+    for (size_t start = 0; start < secret_len; start++) {
+        for (size_t len = STAYHOOKS_REDACT_MIN_RUN; start + len <= secret_len; len++) {
+            snprintf(text, sizeof(text), "x %.*s y %.*s", (int)len, secret + start,
+                     (int)(secret_len - start), secret + start);
+            char *out = stayhooks__redact_text(text, secrets, 1);
+            assert_non_null(out);
+            for (size_t i = 0; i + STAYHOOKS_REDACT_MIN_RUN <= secret_len; i++) {
+                char run[STAYHOOKS_REDACT_MIN_RUN + 1];
+                memcpy(run, secret + i, STAYHOOKS_REDACT_MIN_RUN);
+                run[STAYHOOKS_REDACT_MIN_RUN] = '\0';
+                if (strstr(out, run) != NULL)
+                    fail_msg("\"%s\" became \"%s\", which still contains \"%s\"", text, out,
+                             run);
+            }
+            free(out);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -69,6 +137,11 @@ int main(void)
         cmocka_unit_test(test_text_several_secrets),
         cmocka_unit_test(test_text_longer_secret_wins),
         cmocka_unit_test(test_text_without_secrets),
+        cmocka_unit_test(test_text_secret_prefix),
+        cmocka_unit_test(test_text_secret_middle_and_end),
+        cmocka_unit_test(test_text_short_runs_kept),
+        cmocka_unit_test(test_text_short_secret_exact_only),
+        cmocka_unit_test(test_text_no_long_run_survives),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_replies.c: how the library judges what a server sends back. A 2xx
  * reply without a required member is an invalid response that names the
- * member. Replies come from the scripted local server. */
+ * member, and parts of the secret or token echoed in an error reply are
+ * redacted. Replies come from the scripted local server. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "test_server.h"
@@ -161,6 +162,61 @@ static void test_minimal_replies_accepted(void **state)
     }
 }
 
+/* Fails when `text` contains a run of `min_run` or more characters of
+ * `secret` after its public "whk_" prefix. */
+static void assert_no_secret_run(const char *text, const char *secret, size_t min_run)
+{
+    if (text == NULL)
+        return;
+    size_t secret_len = strlen(secret);
+    for (size_t i = strlen("whk_"); i + min_run <= secret_len; i++) {
+        char run[64];
+        assert_true(min_run < sizeof(run));
+        memcpy(run, secret + i, min_run);
+        run[min_run] = '\0';
+        if (strstr(text, run) != NULL)
+            fail_msg("\"%s\" contains \"%s\" from the secret", text, run);
+    }
+}
+
+static void test_echoed_secret_prefix_redacted(void **state)
+{
+    (void)state;
+    const char *secret = "whk_Q2xpZW50U2VjcmV0VmFsdWUwMTIzNDU2Nzg5";
+    /* The first 20 characters, then the last 16, as servers that cut
+     * long values might send them. */
+    script_reply(401, "{\"error\":\"secret whk_Q2xpZW50U2VjcmV0V... is not valid; "
+                      "ends in ...MTIzNDU2Nzg5\"}");
+    stayhooks_client *client = new_client();
+    stayhooks_target target = { "R1", "W1", NULL, secret };
+    stayhooks_message message = { "hello", NULL, NULL };
+    stayhooks_error *err = NULL;
+
+    assert_int_equal(stayhooks_send_message(client, &target, &message, NULL, &err),
+                     STAYHOOKS_ERR_AUTH);
+    assert_string_equal(stayhooks_error_message(err),
+                        "secret <redacted>... is not valid; ends in ...<redacted>");
+    assert_no_secret_run(stayhooks_error_message(err), secret, 8);
+    assert_no_secret_run(stayhooks_error_body(err), secret, 8);
+    assert_no_secret_run(stayhooks_error_payload_json(err), secret, 8);
+    stayhooks_error_free(err);
+    stayhooks_client_free(client);
+}
+
+static void test_echoed_token_prefix_redacted(void **state)
+{
+    (void)state;
+    script_reply(403, "token tok-replies-0123 is not an owner");
+    stayhooks_client *client = new_client();
+    stayhooks_error *err = NULL;
+
+    assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, &err), STAYHOOKS_ERR_AUTH);
+    assert_string_equal(stayhooks_error_message(err), "token <redacted> is not an owner");
+    assert_null(strstr(stayhooks_error_body(err), "tok-replies-0123"));
+    stayhooks_error_free(err);
+    stayhooks_client_free(client);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -187,6 +243,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_missing_members_rejected, setup),
         cmocka_unit_test_setup(test_minimal_replies_accepted, setup),
+        cmocka_unit_test_setup(test_echoed_secret_prefix_redacted, setup),
+        cmocka_unit_test_setup(test_echoed_token_prefix_redacted, setup),
     };
     return cmocka_run_group_tests(tests, start_server, stop_server);
 }
