@@ -48,12 +48,13 @@ pass() {
     echo "ok: $*"
 }
 
-# Runs the CLI with stdin from /dev/null unless the caller redirects it.
+# Runs the CLI with stdin from /dev/null unless the caller redirects it,
+# through STAYHOOKS_TEST_WRAPPER (tests/support/valgrind.sh, say) when set.
 run_cli() {
     out=$STAYHOOKS_TEST_DIR/cli.out
     err=$STAYHOOKS_TEST_DIR/cli.err
     status=0
-    "$STAYHOOKS_CLI" "$@" >"$out" 2>"$err" || status=$?
+    ${STAYHOOKS_TEST_WRAPPER:+"$STAYHOOKS_TEST_WRAPPER"} "$STAYHOOKS_CLI" "$@" >"$out" 2>"$err" || status=$?
 }
 
 show_output() {

@@ -11,6 +11,9 @@
 #   token=$(mint_token USER [TTL_SECONDS])
 #   stop_server                          # SIGTERM; also runs on shell exit
 #
+# When STAYHOOKS_TEST_WRAPPER names a program (tests/support/valgrind.sh,
+# say), every server command runs through it.
+#
 # start_server installs an EXIT trap that stops the server and removes the
 # temp dir. A test that sets its own EXIT trap must call stop_server itself.
 
@@ -28,7 +31,7 @@ start_server() {
     local fifo="$STAYHOOKS_TEST_DIR/stdout"
     mkfifo "$fifo" || return 1
 
-    "$STAYHOOKS_SERVER" serve --listen 127.0.0.1:0 --db "$STAYHOOKS_TEST_DB" "$@" \
+    ${STAYHOOKS_TEST_WRAPPER:+"$STAYHOOKS_TEST_WRAPPER"} "$STAYHOOKS_SERVER" serve --listen 127.0.0.1:0 --db "$STAYHOOKS_TEST_DB" "$@" \
         >"$fifo" 2>>"$STAYHOOKS_TEST_LOG" &
     STAYHOOKS_SERVER_PID=$!
     trap stop_server EXIT
@@ -72,13 +75,13 @@ stop_server() {
 add_room() {
     local room=$1 owner=$2
     shift 2
-    "$STAYHOOKS_SERVER" room add "$room" --owner "$owner" "$@" --db "$STAYHOOKS_TEST_DB" >/dev/null
+    ${STAYHOOKS_TEST_WRAPPER:+"$STAYHOOKS_TEST_WRAPPER"} "$STAYHOOKS_SERVER" room add "$room" --owner "$owner" "$@" --db "$STAYHOOKS_TEST_DB" >/dev/null
 }
 
 mint_token() {
     if [ -n "${2:-}" ]; then
-        "$STAYHOOKS_SERVER" token "$1" --ttl "$2" --db "$STAYHOOKS_TEST_DB"
+        ${STAYHOOKS_TEST_WRAPPER:+"$STAYHOOKS_TEST_WRAPPER"} "$STAYHOOKS_SERVER" token "$1" --ttl "$2" --db "$STAYHOOKS_TEST_DB"
     else
-        "$STAYHOOKS_SERVER" token "$1" --db "$STAYHOOKS_TEST_DB"
+        ${STAYHOOKS_TEST_WRAPPER:+"$STAYHOOKS_TEST_WRAPPER"} "$STAYHOOKS_SERVER" token "$1" --db "$STAYHOOKS_TEST_DB"
     fi
 }

@@ -93,13 +93,26 @@ static int read_line(int fd, char *out, size_t size, long timeout_ms)
 
 /* Forks and runs the server binary with `argv` (argv[0] set here), stdout to
  * a pipe whose read end is returned in *out_fd, stderr to `log_path` or
- * inherited when it is NULL. Returns the child's pid or -1. */
+ * inherited when it is NULL. When STAYHOOKS_TEST_WRAPPER names a program
+ * (tests/support/valgrind.sh, say), the server runs through it. Returns the
+ * child's pid or -1. */
 static pid_t spawn(const char **argv, const char *log_path, int *out_fd)
 {
+    const char *wrapper = getenv("STAYHOOKS_TEST_WRAPPER");
+    const char *wrapped[MAX_ARGS + 1];
     int fds[2];
     pid_t pid;
 
     argv[0] = STAYHOOKS_SERVER_PATH;
+    if (wrapper != NULL && wrapper[0] != '\0') {
+        size_t i = 0;
+
+        wrapped[0] = wrapper;
+        for (; argv[i] != NULL && i < MAX_ARGS; i++)
+            wrapped[i + 1] = argv[i];
+        wrapped[i + 1] = NULL;
+        argv = wrapped;
+    }
     if (pipe(fds) != 0)
         return -1;
     pid = fork();
