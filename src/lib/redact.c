@@ -90,3 +90,58 @@ char *stayhooks__redact_text(const char *text, const char *const *secrets,
     *w = '\0';
     return out;
 }
+
+json_t *stayhooks__redact_json(const json_t *value, const char *const *secrets,
+                               size_t secret_count)
+{
+    json_t *copy = NULL;
+
+    if (json_is_string(value)) {
+        char *clean = stayhooks__redact_text(json_string_value(value), secrets, secret_count);
+        if (clean != NULL)
+            copy = json_string(clean);
+        free(clean);
+        return copy;
+    }
+
+    if (json_is_array(value)) {
+        copy = json_array();
+        for (size_t i = 0; copy != NULL && i < json_array_size(value); i++) {
+            json_t *item = stayhooks__redact_json(json_array_get(value, i), secrets, secret_count);
+            if (item == NULL || json_array_append_new(copy, item) != 0) {
+                json_decref(copy);
+                copy = NULL;
+            }
+        }
+        return copy;
+    }
+
+    if (json_is_object(value)) {
+        const char *key;
+        json_t *member;
+        copy = json_object();
+        if (copy == NULL)
+            return NULL;
+        json_object_foreach((json_t *)value, key, member)
+        {
+            char *clean_key = stayhooks__redact_text(key, secrets, secret_count);
+            json_t *clean = stayhooks__redact_json(member, secrets, secret_count);
+            int rc = -1;
+            if (clean_key != NULL && clean != NULL) {
+                /* json_object_set_new() takes `clean`, even when it fails. */
+                rc = json_object_set_new(copy, clean_key, clean);
+                clean = NULL;
+            }
+            json_decref(clean);
+            free(clean_key);
+            if (rc != 0) {
+                json_decref(copy);
+                return NULL;
+            }
+        }
+        return copy;
+    }
+
+    /* Numbers, booleans and null hold no text. */
+    return json_deep_copy(value);
+}

@@ -3,6 +3,7 @@
 #ifndef STAYHOOKS_LIB_REDACT_H
 #define STAYHOOKS_LIB_REDACT_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #define STAYHOOKS_REDACTED "<redacted>"
@@ -25,5 +26,13 @@ const char *stayhooks__redact_header(const char *name, const char *value);
  * run. Returns NULL when out of memory. */
 char *stayhooks__redact_text(const char *text, const char *const *secrets,
                              size_t secret_count);
+
+/* Returns a deep copy of `value` in which every string, and every object
+ * key, has passed through stayhooks__redact_text(). Redacting the values
+ * rather than the encoded JSON text keeps escapes intact. A string ends at
+ * its first NUL, which request bodies never contain because payload JSON
+ * is parsed without JSON_ALLOW_NUL. Returns NULL when out of memory. */
+json_t *stayhooks__redact_json(const json_t *value, const char *const *secrets,
+                               size_t secret_count);
 
 #endif

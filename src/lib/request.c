@@ -55,13 +55,16 @@ static void free_headers(request_headers *h)
 }
 
 /* Records the request as {"method", "url", "headers", "body"} with the
- * token and secret redacted. */
+ * token and secret redacted wherever they occur, as in log lines: the URL
+ * and the body may carry them too. */
 static int record_dry_run(stayhooks_client *c, const stayhooks__request *req,
                           const request_headers *h, const json_t *body)
 {
     int ok = 0;
+    const char *hidden[2] = { c->token, req->secret };
     json_t *headers = json_object();
     json_t *record = json_object();
+    json_t *clean = NULL;
     if (headers == NULL || record == NULL)
         goto done;
 
@@ -76,7 +79,10 @@ static int record_dry_run(stayhooks_client *c, const stayhooks__request *req,
         json_object_set_new(record, "body", body != NULL ? json_deep_copy(body) : json_null()) != 0)
         goto done;
 
-    char *text = json_dumps(record, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    clean = stayhooks__redact_json(record, hidden, 2);
+    if (clean == NULL)
+        goto done;
+    char *text = json_dumps(clean, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (text == NULL)
         goto done;
     free(c->last_request);
@@ -86,6 +92,7 @@ static int record_dry_run(stayhooks_client *c, const stayhooks__request *req,
 done:
     json_decref(headers);
     json_decref(record);
+    json_decref(clean);
     return ok;
 }
 

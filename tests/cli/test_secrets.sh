@@ -66,6 +66,20 @@ check_status 0 "dry-run rotate"
 check_contains "$out" '"Authorization":"Bearer <redacted>"' "dry-run redacts the token"
 check_no_credentials "dry-run rotate"
 
+# --dry-run hides the credentials in the URL and the body too, and pieces
+# of them: the first 20 characters of the secret, the last 12 of the token.
+run_cli --dry-run --secret-file "$secret_file" --invoke-url "$STAYHERE_BASE_URL/x/$secret/invoke" \
+    send message "secret $secret, prefix ${secret:0:20}"
+check_status 0 "dry-run with the secret in the URL and text"
+check_contains "$out" "\"url\":\"$STAYHERE_BASE_URL/x/<redacted>/invoke\"" "dry-run redacts the secret in the URL"
+check_contains "$out" '"text":"secret <redacted>, prefix <redacted>"' "dry-run redacts the secret in the text"
+check_lacks "$out" "${secret:4:12}" "dry-run shows no piece of the secret"
+check_no_credentials "dry-run secret in the URL and text"
+run_cli --dry-run --token-file "$token_file" update --label "token ${token: -12}"
+check_status 0 "dry-run with part of the token in the label"
+check_contains "$out" '"label":"token <redacted>"' "dry-run redacts part of the token"
+check_lacks "$out" "${token: -12}" "dry-run shows no piece of the token"
+
 # Validation error with credentials set.
 run_cli --verbose --secret-file "$secret_file" send poll "Q" "only one"
 check_status 2 "verbose validation error"

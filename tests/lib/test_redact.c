@@ -1,4 +1,5 @@
-/* test_redact.c: header and free-text redaction. */
+/* test_redact.c: redaction of headers, free text, JSON values and the
+ * dry-run record. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,8 @@
 #include <cmocka.h>
 
 #include "redact.h"
+
+#include <stayhooks.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +132,64 @@ static void test_text_no_long_run_survives(void **state)
     }
 }
 
+static void test_json_strings_and_keys(void **state)
+{
+    (void)state;
+    const char *secrets[] = { LONG_SECRET };
+    json_t *value = json_pack("{s:s, s:[s, i, b, n], s:{s:s}, s:s}", "text",
+                              "a " LONG_SECRET " b", "list", "x whk_3f9a2c81d7e6", 7, 1,
+                              LONG_SECRET, "inner", "quote \"" LONG_SECRET "\"", "plain",
+                              "whk_ only");
+    assert_non_null(value);
+
+    json_t *clean = stayhooks__redact_json(value, secrets, 1);
+    assert_non_null(clean);
+    char *text = json_dumps(clean, JSON_COMPACT);
+    assert_non_null(text);
+    assert_string_equal(text, "{\"text\":\"a <redacted> b\",\"list\":[\"x <redacted>\",7,true,"
+                              "null],\"<redacted>\":{\"inner\":\"quote \\\"<redacted>\\\"\"},"
+                              "\"plain\":\"whk_ only\"}");
+    free(text);
+    json_decref(clean);
+    json_decref(value);
+}
+
+static void test_dry_run_record_redacted(void **state)
+{
+    (void)state;
+    const char *token = "tok-dry-run-0123456789";
+    stayhooks_options opts;
+    stayhooks_options_init(&opts);
+    opts.base_url = "http://127.0.0.1:9";
+    opts.token = token;
+    opts.dry_run = 1;
+    stayhooks_client *client = NULL;
+    assert_int_equal(stayhooks_client_new(&opts, &client, NULL), STAYHOOKS_OK);
+
+    /* The secret in the invoke URL's path and in the message text. */
+    stayhooks_target target = { NULL, NULL, "http://127.0.0.1:9/hooks/" LONG_SECRET "/invoke",
+                                LONG_SECRET };
+    stayhooks_message message = { "my secret is " LONG_SECRET ", token " "tok-dry-run-0123",
+                                  NULL, NULL };
+    assert_int_equal(stayhooks_send_message(client, &target, &message, NULL, NULL),
+                     STAYHOOKS_OK);
+    const char *record = stayhooks_client_last_request(client);
+    assert_non_null(record);
+    assert_null(strstr(record, "3f9a2c81"));
+    assert_null(strstr(record, "dry-run-0123"));
+    assert_non_null(strstr(record, "\"url\":\"http://127.0.0.1:9/hooks/<redacted>/invoke\""));
+    assert_non_null(strstr(record, "\"text\":\"my secret is <redacted>, token <redacted>\""));
+
+    /* The token in a management call's label and room ID. */
+    assert_int_equal(stayhooks_create_webhook(client, token, token, NULL, 0, NULL, NULL),
+                     STAYHOOKS_OK);
+    record = stayhooks_client_last_request(client);
+    assert_null(strstr(record, "dry-run-0123"));
+    assert_non_null(strstr(record, "\"label\":\"<redacted>\""));
+    assert_non_null(strstr(record, "\"Authorization\":\"Bearer <redacted>\""));
+    stayhooks_client_free(client);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +203,8 @@ int main(void)
         cmocka_unit_test(test_text_short_runs_kept),
         cmocka_unit_test(test_text_short_secret_exact_only),
         cmocka_unit_test(test_text_no_long_run_survives),
+        cmocka_unit_test(test_json_strings_and_keys),
+        cmocka_unit_test(test_dry_run_record_redacted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
