@@ -159,6 +159,16 @@ void cli_print_webhook(const char *verb, const stayhooks_webhook *webhook);
 void cli_print_deleted(const char *webhook_id);
 void cli_print_actions(const stayhooks_permitted_actions *actions);
 void cli_print_invoke_result(const stayhooks_invoke_result *result);
+/* Flushes stdout and returns 0, or -1 when anything written to it since
+ * the start was lost. `*error_number` receives the flush's errno, or 0
+ * when the flush itself did not fail. */
+int cli_flush_stdout(int *error_number);
+/* Prints that standard output could not be written, with the reason when
+ * `error_number` is not 0. */
+void cli_print_write_error(int error_number);
+/* Tells on stderr that a create (`rotated` 0) or rotate (`rotated` 1)
+ * succeeded but its secret was not written, and how to get a new one. */
+void cli_print_secret_lost(int rotated, const char *room, const stayhooks_secret_bundle *bundle);
 /* Prints `stayhooks: <class> (HTTP <status>): <message>` on stderr. */
 void cli_print_error(const stayhooks_error *err);
 /* Prints `stayhooks: <message>` on stderr, printf-style. */

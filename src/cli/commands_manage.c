@@ -39,12 +39,26 @@ done:
     return rc;
 }
 
-static int print_bundle(const struct cli_args *args, const char *verb,
+/* Prints the new secret and checks that it reached standard output,
+ * because the server shows it only once. */
+static int print_bundle(const struct cli_args *args, int rotated,
                         const stayhooks_secret_bundle *bundle)
 {
+    int json_failed = 0;
+    int error_number = 0;
+
     if (args->json)
-        return output_status(cli_json_secret_bundle(bundle) != 0);
-    cli_print_secret_bundle(verb, bundle);
+        json_failed = cli_json_secret_bundle(bundle) != 0;
+    else
+        cli_print_secret_bundle(rotated ? "Rotated the secret of" : "Created", bundle);
+
+    if (cli_flush_stdout(&error_number) != 0 || json_failed) {
+        cli_print_write_error(error_number);
+        cli_print_secret_lost(rotated, args->room, bundle);
+        return STAYHOOKS_ERR_INTERNAL;
+    }
+    if (!args->json)
+        cli_fail("store the secret now: the server shows it only once");
     return STAYHOOKS_OK;
 }
 
@@ -55,7 +69,7 @@ static int run_create(stayhooks_client *client, const struct cli_args *args, sta
                                       args->permissions.count, &bundle, err);
 
     if (rc == STAYHOOKS_OK && bundle != NULL)
-        rc = print_bundle(args, "Created", bundle);
+        rc = print_bundle(args, 0, bundle);
     stayhooks_secret_bundle_free(bundle);
     return rc;
 }
@@ -66,7 +80,7 @@ static int run_rotate(stayhooks_client *client, const struct cli_args *args, sta
     int rc = stayhooks_rotate_secret(client, args->room, args->webhook, &bundle, err);
 
     if (rc == STAYHOOKS_OK && bundle != NULL)
-        rc = print_bundle(args, "Rotated the secret of", bundle);
+        rc = print_bundle(args, 1, bundle);
     stayhooks_secret_bundle_free(bundle);
     return rc;
 }

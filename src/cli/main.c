@@ -3,9 +3,43 @@
  * reads credentials, creates a client, runs one command and turns the
  * result into an exit status.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+
+/*
+ * Opens /dev/null on each of standard input, output and error that is
+ * closed. Otherwise the next file or socket opened would take that number,
+ * and output meant for the terminal, a new secret included, would go into
+ * it. Returns CLI_EXIT_OK, or CLI_EXIT_OTHER after printing why when
+ * standard output was closed, before anything is sent.
+ */
+static int guard_standard_streams(void)
+{
+    int stdout_closed = 0;
+
+    for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+        if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        /* open() returns the lowest free number, which is `fd` because the
+         * lower ones are open by now. */
+        if (open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY) != fd)
+            return CLI_EXIT_OTHER;
+        if (fd == STDOUT_FILENO)
+            stdout_closed = 1;
+    }
+    if (stdout_closed) {
+        cli_fail("standard output is closed, so results and new secrets could not be shown; "
+                 "nothing was sent");
+        return CLI_EXIT_OTHER;
+    }
+    return CLI_EXIT_OK;
+}
 
 struct log_settings {
     int verbose;
@@ -63,9 +97,17 @@ int main(int argc, char **argv)
     stayhooks_client *client = NULL;
     stayhooks_error *err = NULL;
     int batch_status = CLI_EXIT_OK;
+    int write_errno = 0;
     int status;
     int rc;
 
+    memset(&args, 0, sizeof args);
+    /* A reader that went away must give a write error (EPIPE) that can be
+     * reported, not kill the program silently after a create or rotate. */
+    signal(SIGPIPE, SIG_IGN);
+    status = guard_standard_streams();
+    if (status != CLI_EXIT_OK)
+        goto done;
     status = cli_parse_args(argc, argv, &args);
     if (status != CLI_EXIT_OK)
         goto done;
@@ -107,8 +149,10 @@ int main(int argc, char **argv)
         status = print_dry_run(client);
 
 done:
-    if (fflush(stdout) != 0 && status == CLI_EXIT_OK) {
-        cli_fail("cannot write to standard output");
+    /* ferror() also catches a failed write whose buffer was flushed
+     * earlier, which a final fflush() alone would not report. */
+    if (cli_flush_stdout(&write_errno) != 0 && status == CLI_EXIT_OK) {
+        cli_print_write_error(write_errno);
         status = CLI_EXIT_OTHER;
     }
     stayhooks_error_free(err);

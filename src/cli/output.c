@@ -6,6 +6,7 @@
  * printed with control characters replaced by spaces, so a reply cannot
  * move the cursor or forge extra output lines in the terminal.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,8 +123,38 @@ void cli_print_secret_bundle(const char *verb, const stayhooks_secret_bundle *bu
     fputs("\nSecret: ", stdout);
     put_out(bundle->secret);
     fputc('\n', stdout);
-    fflush(stdout);
-    cli_fail("store the secret now: the server shows it only once");
+}
+
+int cli_flush_stdout(int *error_number)
+{
+    *error_number = 0;
+    if (fflush(stdout) != 0)
+        *error_number = errno;
+    return ferror(stdout) ? -1 : 0;
+}
+
+void cli_print_write_error(int error_number)
+{
+    fputs("stayhooks: cannot write to standard output", stderr);
+    if (error_number != 0)
+        fprintf(stderr, ": %s", strerror(error_number));
+    fputc('\n', stderr);
+}
+
+void cli_print_secret_lost(int rotated, const char *room, const stayhooks_secret_bundle *bundle)
+{
+    const char *id = bundle->webhook.id;
+
+    fputs(rotated ? "stayhooks: the secret of webhook " : "stayhooks: webhook ", stderr);
+    put_clean(stderr, id, ERROR_TEXT_MAX_BYTES);
+    fputs(rotated ? " was rotated, so the old secret no longer works, but the new secret"
+                  : " was created, but its secret",
+          stderr);
+    fputs(" could not be written; run 'stayhooks rotate --room ", stderr);
+    put_clean(stderr, room, ERROR_TEXT_MAX_BYTES);
+    fputs(" --webhook ", stderr);
+    put_clean(stderr, id != NULL ? id : "ID", ERROR_TEXT_MAX_BYTES);
+    fputs("' to get a new secret\n", stderr);
 }
 
 void cli_print_deleted(const char *webhook_id)
