@@ -27,12 +27,14 @@ static int example_target(stayhooks_target *target)
     return 1;
 }
 
-/* Prints an error as "class (HTTP status): message" and frees it. */
+/* Prints an error as "class error (HTTP status): message", without the
+ * status when no reply was received, and frees it. */
 static void example_print_error(const char *what, stayhooks_error *err)
 {
-    fprintf(stderr, "%s failed: %s error (HTTP %ld): %s\n", what,
-            stayhooks_code_name(stayhooks_error_code(err)), stayhooks_error_status(err),
-            stayhooks_error_message(err));
+    fprintf(stderr, "%s failed: %s error", what, stayhooks_code_name(stayhooks_error_code(err)));
+    if (stayhooks_error_status(err) != 0)
+        fprintf(stderr, " (HTTP %ld)", stayhooks_error_status(err));
+    fprintf(stderr, ": %s\n", stayhooks_error_message(err));
     stayhooks_error_free(err);
 }
 

@@ -289,17 +289,20 @@ static int apply_option(struct cli_args *args, int id, const char *value)
         break;
     case OPT_ENDS_IN:
         if (parse_int(value, 0, INT_MAX, &number) != 0)
-            return usage_error("invalid --ends-in '%s': expected whole minutes, 0 for no timer", value);
+            return usage_error("invalid --ends-in '%s': expected whole minutes from 0 to %d, "
+                               "0 for no timer", value, INT_MAX);
         args->ends_in_minutes = (int)number;
         break;
     case OPT_SIZE:
         if (parse_pair(value, "xX", &args->width, &args->height) != 0)
-            return usage_error("invalid --size '%s': expected WIDTHxHEIGHT in pixels, e.g. 360x240", value);
+            return usage_error("invalid --size '%s': expected WIDTHxHEIGHT in pixels, each a "
+                               "whole number from 0 to %d, e.g. 360x240", value, INT_MAX);
         args->has_size = 1;
         break;
     case OPT_AT:
         if (parse_pair(value, ",", &args->x, &args->y) != 0)
-            return usage_error("invalid --at '%s': expected X,Y in pixels, e.g. 420,260", value);
+            return usage_error("invalid --at '%s': expected X,Y in pixels, each a whole number "
+                               "from 0 to %d, e.g. 420,260", value, INT_MAX);
         args->has_position = 1;
         break;
     default:
@@ -529,6 +532,26 @@ static int build_long_options(struct option *table)
     return 0;
 }
 
+/*
+ * Reports an unknown option word, printed only up to '=' so that a value
+ * is never echoed. "--token" and "--secret" get a pointer to the ways the
+ * CLI does take credentials, since argv is visible to other local users.
+ */
+static int unknown_option_error(const char *word, const char *note)
+{
+    size_t name_length = strcspn(word, "=");
+
+    if (name_length == strlen("--token") && strncmp(word, "--token", name_length) == 0)
+        return usage_error("unknown option --token: the token is not taken on the command line, "
+                           "where other users can read it; pass --token-file PATH "
+                           "('-' reads standard input) or set STAYHERE_TOKEN");
+    if (name_length == strlen("--secret") && strncmp(word, "--secret", name_length) == 0)
+        return usage_error("unknown option --secret: the secret is not taken on the command "
+                           "line, where other users can read it; pass --secret-file PATH "
+                           "('-' reads standard input) or set STAYHERE_SECRET");
+    return usage_error("unknown option %.*s%s", (int)name_length, word, note);
+}
+
 static void set_defaults(struct cli_args *args)
 {
     memset(args, 0, sizeof *args);
@@ -585,8 +608,7 @@ int cli_parse_args(int argc, char **argv, struct cli_args *args)
                 rc = usage_error("option %.*s takes no value", (int)strcspn(argv[optind - 1], "="),
                                  argv[optind - 1]);
             else
-                rc = usage_error("unknown option %.*s", (int)strcspn(argv[optind - 1], "="),
-                                 argv[optind - 1]);
+                rc = unknown_option_error(argv[optind - 1], "");
             goto done;
         }
         spec = find_spec(c);
@@ -595,10 +617,8 @@ int cli_parse_args(int argc, char **argv, struct cli_args *args)
             goto done;
         }
         if (!is_full_option_name(argc, argv, option_specs[spec].name)) {
-            const char *word = option_word(argc, argv);
-
-            rc = usage_error("unknown option %.*s (option names cannot be abbreviated)",
-                             (int)strcspn(word, "="), word);
+            rc = unknown_option_error(option_word(argc, argv),
+                                      " (option names cannot be abbreviated)");
             goto done;
         }
         seen[spec] = 1;

@@ -124,6 +124,17 @@ int main(int argc, char **argv)
     if (status != CLI_EXIT_OK)
         goto done;
 
+    /* The library would fail the same way, but its message names the C
+     * option, which the CLI does not have. The status matches the
+     * library's auth error for a missing token. */
+    if (inputs.token == NULL && !cli_command_is_invoke(args.command)
+        && args.command != CLI_CMD_BATCH) {
+        cli_fail("auth error (HTTP 401): management commands need a bearer token: "
+                 "pass --token-file PATH ('-' reads standard input) or set STAYHERE_TOKEN");
+        status = CLI_EXIT_AUTH;
+        goto done;
+    }
+
     if (args.insecure)
         cli_fail("warning: --insecure turns off TLS certificate checks, so anyone on the path can read the token or secret");
 

@@ -223,7 +223,9 @@ void cli_print_error(const stayhooks_error *err)
         fprintf(stderr, " (HTTP %ld)", status);
     fputs(": ", stderr);
     put_clean(stderr, stayhooks_error_message(err), ERROR_TEXT_MAX_BYTES);
-    if (location != NULL) {
+    /* The library's own message for an empty 3xx reply already names the
+     * Location; a server's message or body usually does not. */
+    if (location != NULL && strstr(stayhooks_error_message(err), location) == NULL) {
         fputs(" (redirect to ", stderr);
         put_clean(stderr, location, ERROR_TEXT_MAX_BYTES);
         fputs(", not followed)", stderr);

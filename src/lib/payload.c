@@ -424,8 +424,8 @@ static int build_poll_options(const stayhooks_poll *poll, json_t **out, stayhook
     size_t usable = json_array_size(options);
     if (usable < POLL_MIN_OPTIONS || usable > POLL_MAX_OPTIONS) {
         rc = stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
-                             "poll has %zu non-empty options; it needs %d to %d", usable,
-                             POLL_MIN_OPTIONS, POLL_MAX_OPTIONS);
+                             "a poll needs %d to %d non-empty options; got %zu",
+                             POLL_MIN_OPTIONS, POLL_MAX_OPTIONS, usable);
         goto done;
     }
 

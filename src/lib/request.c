@@ -334,8 +334,9 @@ int stayhooks__call_begin(stayhooks_client *c, const stayhooks__request *req,
 
     if (req->secret == NULL && c->token == NULL) {
         stayhooks_error *e = stayhooks__error_new(STAYHOOKS_ERR_AUTH,
-                                                  "%s %s needs a bearer token: set the "
-                                                  "token option or STAYHERE_TOKEN",
+                                                  "%s %s needs a bearer token: set "
+                                                  "options.token, or STAYHERE_TOKEN for "
+                                                  "stayhooks_client_new_from_env()",
                                                   req->method, req->url);
         if (e != NULL)
             e->status = 401;

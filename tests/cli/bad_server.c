@@ -8,6 +8,9 @@
  *                 without a reply (the CLI must exit 7, delivery unknown).
  *   MODE hang     reads each whole request and never replies, until
  *                 MAX_SECONDS have passed (for --timeout tests).
+ *   MODE redirect replies 302 with an empty body and the Location
+ *                 http://127.0.0.1:9/elsewhere, which the CLI must not follow
+ *                 or connect to.
  *
  * Binds 127.0.0.1 on a free port, prints "listening on 127.0.0.1:PORT" on
  * stdout, and exits after MAX_SECONDS (default 60) or on SIGTERM/SIGINT.
@@ -24,7 +27,7 @@
 
 #include <microhttpd.h>
 
-enum mode { MODE_TEXT_OK, MODE_CLOSE, MODE_HANG };
+enum mode { MODE_TEXT_OK, MODE_CLOSE, MODE_HANG, MODE_REDIRECT };
 
 static volatile sig_atomic_t stop_requested;
 static long max_seconds = 60;
@@ -75,6 +78,16 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
     if (*mode == MODE_CLOSE || *mode == MODE_HANG)
         return MHD_NO;
 
+    if (*mode == MODE_REDIRECT) {
+        response = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        if (response == NULL)
+            return MHD_NO;
+        MHD_add_response_header(response, "Location", "http://127.0.0.1:9/elsewhere");
+        result = MHD_queue_response(connection, MHD_HTTP_FOUND, response);
+        MHD_destroy_response(response);
+        return result;
+    }
+
     response = MHD_create_response_from_buffer(sizeof body - 1, (void *)body,
                                                MHD_RESPMEM_PERSISTENT);
     if (response == NULL)
@@ -95,7 +108,7 @@ int main(int argc, char **argv)
     int status = 1;
 
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: bad_server text-ok|close|hang [MAX_SECONDS]\n");
+        fprintf(stderr, "usage: bad_server text-ok|close|hang|redirect [MAX_SECONDS]\n");
         return 2;
     }
     if (strcmp(argv[1], "text-ok") == 0) {
@@ -104,8 +117,11 @@ int main(int argc, char **argv)
         mode = MODE_CLOSE;
     } else if (strcmp(argv[1], "hang") == 0) {
         mode = MODE_HANG;
+    } else if (strcmp(argv[1], "redirect") == 0) {
+        mode = MODE_REDIRECT;
     } else {
-        fprintf(stderr, "bad_server: unknown mode '%s': expected text-ok, close or hang\n", argv[1]);
+        fprintf(stderr, "bad_server: unknown mode '%s': expected text-ok, close, hang or redirect\n",
+                argv[1]);
         return 2;
     }
     if (argc == 3) {
