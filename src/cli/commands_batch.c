@@ -17,7 +17,7 @@
 
 #include "cli.h"
 
-/* A line longer than this is reported as invalid; the server accepts
+/* A line longer than this is reported as invalid. The local server accepts
  * request bodies of at most 256 KiB, so such a line could not succeed. */
 #define BATCH_LINE_MAX_BYTES (1024u * 1024u)
 #define PROGRESS_BAR_WIDTH 30
