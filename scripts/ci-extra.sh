@@ -80,10 +80,8 @@ stage_valgrind() {
     export STAYHOOKS_VALGRIND_LOG_DIR=$logs
     export STAYHOOKS_TEST_WRAPPER=$ROOT/tests/support/valgrind.sh
 
-    # Server processes (and the short server commands) under valgrind. One
-    # job at a time, because test_auth mints a token with a 1 s lifetime and
-    # valgrind on two busy cores can take longer than that to use it.
-    (cd "$build" && ctest -L server -j 1 --output-on-failure) || rc=1
+    # The servers of the server tests under valgrind.
+    (cd "$build" && ctest -L server -j "$JOBS" --output-on-failure) || rc=1
     # The CLI and its servers under valgrind.
     (cd "$build" && ctest -R '^cli_' -j "$JOBS" --output-on-failure) || rc=1
     # The library's C tests, the library-against-server test among them,
