@@ -4,6 +4,7 @@
 #include "client.h"
 
 #include "error.h"
+#include "redact.h"
 #include "retry.h"
 #include "text.h"
 #include "url.h"
@@ -76,15 +77,20 @@ int stayhooks__check_header_value(const char *value, const char *what, stayhooks
 }
 
 /* Checks the base URL without its surrounding white space, which the client
- * ignores, but quotes it as the caller gave it. */
-static int check_base_url(const char *base_url, stayhooks_error **err)
+ * ignores, but quotes it as the caller gave it, with the token redacted. */
+static int check_base_url(const char *base_url, const char *token, stayhooks_error **err)
 {
+    const char *hidden[1] = { token };
     char *trimmed = stayhooks__trim(base_url);
-    if (trimmed == NULL)
-        return stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
+    char *shown = stayhooks__redact_text(base_url, hidden, 1);
+    int rc;
 
-    int rc = stayhooks__check_endpoint_url(trimmed, "base URL", base_url, err);
+    if (trimmed == NULL || shown == NULL)
+        rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
+    else
+        rc = stayhooks__check_endpoint_url(trimmed, "base URL", shown, err);
     free(trimmed);
+    free(shown);
     return rc;
 }
 
@@ -142,7 +148,7 @@ static int validate_options(const stayhooks_options *opts, const char *base_url,
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
                                "retry policy values must not be negative");
 
-    if ((rc = check_base_url(base_url, err)) != STAYHOOKS_OK)
+    if ((rc = check_base_url(base_url, opts->token, err)) != STAYHOOKS_OK)
         return rc;
     return check_ca_file(opts->ca_file, err);
 }

@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "payload.h"
+#include "redact.h"
 #include "reply.h"
 #include "text.h"
 #include "url.h"
@@ -30,9 +31,16 @@ static int check_target(const stayhooks_client *client, const stayhooks_target *
         (rc = stayhooks__check_utf8(target->webhook_id, "webhook ID", err)) != STAYHOOKS_OK)
         return rc;
 
-    if (target->invoke_url != NULL && target->invoke_url[0] != '\0')
-        return stayhooks__check_endpoint_url(target->invoke_url, "invoke URL",
-                                             target->invoke_url, err);
+    if (target->invoke_url != NULL && target->invoke_url[0] != '\0') {
+        /* The message quotes the URL, which may carry the secret. */
+        const char *hidden[2] = { client->token, target->secret };
+        char *shown = stayhooks__redact_text(target->invoke_url, hidden, 2);
+        if (shown == NULL)
+            return stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
+        rc = stayhooks__check_endpoint_url(target->invoke_url, "invoke URL", shown, err);
+        free(shown);
+        return rc;
+    }
     if (target->room_id == NULL || target->room_id[0] == '\0' || target->webhook_id == NULL ||
         target->webhook_id[0] == '\0')
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,

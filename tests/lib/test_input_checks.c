@@ -286,6 +286,31 @@ static void test_malformed_invoke_url(void **state)
     stayhooks_client_free(client);
 }
 
+static void test_url_error_hides_credentials(void **state)
+{
+    (void)state;
+    stayhooks_options opts;
+    init_options(&opts);
+
+    /* The token pasted into the base URL's query. */
+    opts.base_url = "http://127.0.0.1:1/?token=" TOKEN;
+    expect_client_rejected(&opts, "base URL \"http://127.0.0.1:1/?token=<redacted>\"", TOKEN);
+
+    /* The secret pasted into the invoke URL's query. */
+    opts.base_url = test_server_base_url(server);
+    stayhooks_client *client = new_client(&opts);
+    stayhooks_target target = { NULL, NULL, "http://127.0.0.1:1/invoke?secret=" SECRET, SECRET };
+    stayhooks_message message = { "hello", NULL, NULL };
+    stayhooks_error *err = NULL;
+    assert_int_equal(stayhooks_send_message(client, &target, &message, NULL, &err),
+                     STAYHOOKS_ERR_VALIDATION);
+    assert_non_null(strstr(stayhooks_error_message(err),
+                           "invoke URL \"http://127.0.0.1:1/invoke?secret=<redacted>\""));
+    assert_null(strstr(stayhooks_error_message(err), SECRET));
+    stayhooks_error_free(err);
+    stayhooks_client_free(client);
+}
+
 static void test_missing_ca_file(void **state)
 {
     (void)state;
@@ -355,6 +380,7 @@ int main(void)
         cmocka_unit_test_setup(test_malformed_base_url_from_env, setup),
         cmocka_unit_test_setup(test_base_url_spaces_trimmed, setup),
         cmocka_unit_test_setup(test_malformed_invoke_url, setup),
+        cmocka_unit_test_setup(test_url_error_hides_credentials, setup),
         cmocka_unit_test_setup(test_missing_ca_file, setup),
         cmocka_unit_test_setup(test_create_without_label, setup),
     };
