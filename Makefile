@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 CMAKE_FLAGS ?= -DSTAYHOOKS_WERROR=ON
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps test-deps configure build test demo install clean
+.PHONY: all deps test-deps configure build test demo bench install clean
 
 all: build
 
@@ -27,6 +27,10 @@ test: test-deps build
 
 demo: build
 	scripts/demo.sh $(BUILD_DIR)
+
+# Release build in its own folder; the script installs wrk when missing.
+bench: deps
+	bench/run.sh build-bench
 
 install: build
 	cmake --install $(BUILD_DIR)
