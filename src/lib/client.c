@@ -94,6 +94,22 @@ static int check_base_url(const char *base_url, const char *token, stayhooks_err
     return rc;
 }
 
+/* Checks the base URL joined with the normalised API prefix, which is
+ * not percent-encoded: a '?', '#', space or line break in the prefix
+ * would otherwise reach the request line. */
+static int check_prefix(const char *base_url, const char *prefix, stayhooks_error **err)
+{
+    size_t size = strlen(base_url) + strlen(prefix) + 1;
+    char *joined = malloc(size);
+    if (joined == NULL)
+        return stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
+
+    snprintf(joined, size, "%s%s", base_url, prefix);
+    int rc = stayhooks__check_endpoint_url(joined, "base URL with the API prefix", joined, err);
+    free(joined);
+    return rc;
+}
+
 /* Opens the CA bundle once, so that a wrong path fails here as a
  * validation error rather than later as a TLS failure of every call. */
 static int check_ca_file(const char *ca_file, stayhooks_error **err)
@@ -193,6 +209,8 @@ static int client_create(const stayhooks_options *opts, const char *base_url,
         rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "out of memory");
         goto done;
     }
+    if ((rc = check_prefix(c->base_url, c->prefix, err)) != STAYHOOKS_OK)
+        goto done;
 
     /* An empty token counts as no token, so the "no token" check catches
      * an unset variable exported as "". */

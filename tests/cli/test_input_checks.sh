@@ -70,6 +70,11 @@ run_cli --invoke-url "$bad_url/api/webhooks/R1/W1/invoke?x=1" send message "quer
 check_status 2 "invoke URL with a query"
 check_contains "$err" "invoke URL \"$bad_url/api/webhooks/R1/W1/invoke?x=1\" must not have a query" \
     "invoke URL with a query is named"
+run_cli --base-url "$bad_url" --api-prefix $'api\r\nX-Evil: 1' send message "prefix"
+check_status 2 "API prefix with CR LF"
+check_contains "$err" "validation error: base URL with the API prefix" "API prefix with CR LF is named"
+run_cli --base-url "$bad_url" --api-prefix 'a?b' --dry-run send message "prefix"
+check_status 2 "API prefix with a query under --dry-run"
 check_nothing_sent "malformed URLs sent nothing"
 
 finish

@@ -220,6 +220,34 @@ static void test_malformed_base_url(void **state)
                            "pw-in-url");
 }
 
+static void test_malformed_api_prefix(void **state)
+{
+    (void)state;
+    stayhooks_options opts;
+    init_options(&opts);
+
+    opts.api_prefix = "api\r\nX-Evil: 1";
+    expect_client_rejected(&opts, "base URL with the API prefix \"", NULL);
+    opts.api_prefix = "a?b";
+    expect_client_rejected(&opts, "/a?b\" must not have a query", NULL);
+    opts.api_prefix = "a#b";
+    expect_client_rejected(&opts, "/a#b\" must not have a fragment", NULL);
+    opts.api_prefix = "a b";
+    expect_client_rejected(&opts, "/a b\" is invalid", NULL);
+
+    /* A prefix of several segments, and none at all, stay valid. */
+    opts.api_prefix = " v2/api/ ";
+    stayhooks_client *client = new_client(&opts);
+    assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, NULL), STAYHOOKS_OK);
+    stayhooks_client_free(client);
+    opts.api_prefix = "";
+    client = new_client(&opts);
+    assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, NULL), STAYHOOKS_OK);
+    stayhooks_client_free(client);
+    assert_string_equal(test_server_request(server, 0)->url, "/v2/api/webhooks/R1");
+    assert_string_equal(test_server_request(server, 1)->url, "/webhooks/R1");
+}
+
 static void test_malformed_base_url_from_env(void **state)
 {
     (void)state;
@@ -377,6 +405,7 @@ int main(void)
         cmocka_unit_test_setup(test_secret_checked_in_dry_run, setup),
         cmocka_unit_test_setup(test_secret_checked_in_batch, setup),
         cmocka_unit_test_setup(test_malformed_base_url, setup),
+        cmocka_unit_test_setup(test_malformed_api_prefix, setup),
         cmocka_unit_test_setup(test_malformed_base_url_from_env, setup),
         cmocka_unit_test_setup(test_base_url_spaces_trimmed, setup),
         cmocka_unit_test_setup(test_malformed_invoke_url, setup),
