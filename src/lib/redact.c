@@ -16,14 +16,75 @@ const char *stayhooks__redact_header(const char *name, const char *value)
     return value;
 }
 
-/* Returns the length of the longest prefix of `text` that is a substring of
- * `secret`. */
-static size_t longest_run_in(const char *text, const char *secret, size_t secret_len)
+/* Returns 1 when `text` starts with the `len` bytes of `prefix`; `text`
+ * may be shorter, since it ends at its NUL. */
+static int starts_with(const unsigned char *text, const unsigned char *prefix, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] != prefix[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* One secret with its positions listed by byte, so that a run is tried
+ * only where the secret holds the byte found in the text. The work per
+ * byte of text then grows with how often the secret holds that byte, not
+ * with the secret's length, which matters for reply bodies up to 1 MiB. */
+typedef struct secret_index {
+    const unsigned char *secret; /* NULL for a NULL or empty secret */
+    size_t len;
+    size_t first[256];           /* first position of each byte, else len */
+    size_t *next;                /* next position of the same byte, else len */
+} secret_index;
+
+static void free_indexes(secret_index *indexes, size_t count)
+{
+    if (indexes == NULL)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(indexes[i].next);
+    free(indexes);
+}
+
+/* Returns NULL when out of memory. */
+static secret_index *build_indexes(const char *const *secrets, size_t count)
+{
+    secret_index *indexes = calloc(count > 0 ? count : 1, sizeof(*indexes));
+    if (indexes == NULL)
+        return NULL;
+
+    for (size_t i = 0; i < count; i++) {
+        secret_index *index = &indexes[i];
+        if (secrets[i] == NULL || secrets[i][0] == '\0')
+            continue;
+        index->secret = (const unsigned char *)secrets[i];
+        index->len = strlen(secrets[i]);
+        index->next = malloc(index->len * sizeof(*index->next));
+        if (index->next == NULL) {
+            free_indexes(indexes, count);
+            return NULL;
+        }
+        for (size_t c = 0; c < 256; c++)
+            index->first[c] = index->len;
+        /* Walking backwards leaves each byte's first position in `first`. */
+        for (size_t j = index->len; j-- > 0;) {
+            index->next[j] = index->first[index->secret[j]];
+            index->first[index->secret[j]] = j;
+        }
+    }
+    return indexes;
+}
+
+/* Returns the length of the longest prefix of `text` that occurs in the
+ * indexed secret. */
+static size_t longest_run_in(const unsigned char *text, const secret_index *index)
 {
     size_t best = 0;
-    for (size_t j = 0; j < secret_len && secret_len - j > best; j++) {
-        size_t n = 0;
-        while (j + n < secret_len && text[n] != '\0' && text[n] == secret[j + n])
+    for (size_t j = index->first[*text]; j < index->len && index->len - j > best;
+         j = index->next[j]) {
+        size_t n = 1;
+        while (j + n < index->len && text[n] != '\0' && text[n] == index->secret[j + n])
             n++;
         if (n > best)
             best = n;
@@ -35,26 +96,22 @@ static size_t longest_run_in(const char *text, const char *secret, size_t secret
  * longest run there that is a whole secret, or a run of at least
  * STAYHOOKS_REDACT_MIN_RUN characters from within a longer secret. Returns
  * 0 when nothing at `text` needs hiding. */
-static size_t hidden_length_at(const char *text, const char *const *secrets,
-                               size_t secret_count)
+static size_t hidden_length_at(const unsigned char *text, const secret_index *indexes,
+                               size_t count)
 {
     size_t best = 0;
-    for (size_t i = 0; i < secret_count; i++) {
-        const char *secret = secrets[i];
-        /* A character that occurs nowhere in the secret cannot start a run. */
-        if (secret == NULL || *secret == '\0' || strchr(secret, *text) == NULL)
+    for (size_t i = 0; i < count; i++) {
+        const secret_index *index = &indexes[i];
+        if (index->secret == NULL)
             continue;
 
-        size_t secret_len = strlen(secret);
         size_t run;
-        if (secret_len < STAYHOOKS_REDACT_MIN_RUN)
-            run = strncmp(text, secret, secret_len) == 0 ? secret_len : 0;
+        if (index->len < STAYHOOKS_REDACT_MIN_RUN)
+            run = starts_with(text, index->secret, index->len) ? index->len : 0;
         else
-            run = longest_run_in(text, secret, secret_len);
-        if (run >= secret_len || run >= STAYHOOKS_REDACT_MIN_RUN) {
-            if (run > best)
-                best = run;
-        }
+            run = longest_run_in(text, index);
+        if ((run >= index->len || run >= STAYHOOKS_REDACT_MIN_RUN) && run > best)
+            best = run;
     }
     return best;
 }
@@ -63,31 +120,39 @@ char *stayhooks__redact_text(const char *text, const char *const *secrets,
                              size_t secret_count)
 {
     const size_t marker_len = strlen(STAYHOOKS_REDACTED);
+    secret_index *indexes = build_indexes(secrets, secret_count);
+    char *out = NULL;
+
+    if (indexes == NULL)
+        return NULL;
 
     /* First pass measures, second pass writes. */
     size_t out_len = 0;
-    for (const char *p = text; *p != '\0';) {
-        size_t hidden = hidden_length_at(p, secrets, secret_count);
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0';) {
+        size_t hidden = hidden_length_at(p, indexes, secret_count);
         out_len += hidden > 0 ? marker_len : 1;
         p += hidden > 0 ? hidden : 1;
     }
 
-    char *out = malloc(out_len + 1);
+    out = malloc(out_len + 1);
     if (out == NULL)
-        return NULL;
+        goto done;
 
     char *w = out;
-    for (const char *p = text; *p != '\0';) {
-        size_t hidden = hidden_length_at(p, secrets, secret_count);
+    for (const unsigned char *p = (const unsigned char *)text; *p != '\0';) {
+        size_t hidden = hidden_length_at(p, indexes, secret_count);
         if (hidden > 0) {
             memcpy(w, STAYHOOKS_REDACTED, marker_len);
             w += marker_len;
             p += hidden;
         } else {
-            *w++ = *p++;
+            *w++ = (char)*p++;
         }
     }
     *w = '\0';
+
+done:
+    free_indexes(indexes, secret_count);
     return out;
 }
 
