@@ -211,8 +211,9 @@ typedef struct stayhooks_client stayhooks_client;
  * one connection alive across calls. Fails with STAYHOOKS_ERR_VALIDATION
  * for a base URL that is not an http:// or https:// URL with a host (it
  * may have a port from 1 to 65535 and a path, but no user name, password,
- * query or fragment), for a token or User-Agent that contains a control
- * character, and for a `ca_file` that cannot be opened. Free with
+ * query or fragment), for an API prefix that breaks these rules once
+ * appended, for a token or User-Agent that contains a control character,
+ * and for a `ca_file` that cannot be opened. Free with
  * stayhooks_client_free().
  */
 STAYHOOKS_EXTERN int stayhooks_client_new(const stayhooks_options *opts,
