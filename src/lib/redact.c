@@ -28,9 +28,9 @@ static int starts_with(const unsigned char *text, const unsigned char *prefix, s
 }
 
 /* One secret with its positions listed by byte, so that a run is tried
- * only where the secret holds the byte found in the text. The work per
- * byte of text then grows with how often the secret holds that byte, not
- * with the secret's length, which matters for reply bodies up to 1 MiB. */
+ * only where the secret contains the byte found in the text. The work per
+ * byte of text then grows with how often that byte occurs in the secret,
+ * not with the secret's length. Reply bodies can be 1 MiB. */
 typedef struct secret_index {
     const unsigned char *secret; /* NULL for a NULL or empty secret */
     size_t len;

@@ -19,11 +19,11 @@ char *stayhooks__normalize_prefix(const char *prefix);
  * non-empty host, ignoring the scheme's case. */
 int stayhooks__is_http_url(const char *url);
 
-/* Checks a base URL or invoke URL with libcurl's URL parser: it must start
- * with http:// or https://, name a host, and may have a port from 1 to
- * 65535 and a path, but no user name or password, no query and no
- * fragment. Fails with STAYHOOKS_ERR_VALIDATION; the message starts with
- * `what` and quotes `shown`, the text the caller gave. */
+/* Checks a base URL or invoke URL, partly with libcurl's URL parser. It
+ * must start with http:// or https:// and name a host. It may have a port
+ * from 1 to 65535 and a path, but no user name or password, no query and
+ * no fragment. Fails with STAYHOOKS_ERR_VALIDATION, with a message that
+ * starts with `what` and quotes `shown`, the text the caller gave. */
 int stayhooks__check_endpoint_url(const char *url, const char *what, const char *shown,
                                   stayhooks_error **err);
 
