@@ -80,8 +80,12 @@ stage_valgrind() {
     export STAYHOOKS_VALGRIND_LOG_DIR=$logs
     export STAYHOOKS_TEST_WRAPPER=$ROOT/tests/support/valgrind.sh
 
-    # The servers of the server tests under valgrind.
-    (cd "$build" && ctest -L server -j "$JOBS" --output-on-failure) || rc=1
+    # The servers of the server tests under valgrind. test_durability is
+    # left out: it kills its server with SIGKILL, which leaves valgrind no
+    # report to write, and its 300 ms burst of invokes is too short for a
+    # server under valgrind to acknowledge any.
+    (cd "$build" && ctest -L server -E server_test_durability -j "$JOBS" \
+        --output-on-failure) || rc=1
     # The CLI and its servers under valgrind.
     (cd "$build" && ctest -R '^cli_' -j "$JOBS" --output-on-failure) || rc=1
     # The library's C tests, the library-against-server test among them,
