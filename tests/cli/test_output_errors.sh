@@ -8,7 +8,8 @@
 setup_room
 dir=$STAYHOOKS_TEST_DIR
 
-# Runs the CLI with stdout closed and sets $status and $err.
+# Runs the CLI with stdout closed and sets $status and $err. It runs
+# without STAYHOOKS_TEST_WRAPPER, whose own files could take descriptor 1.
 run_cli_stdout_closed() {
     err=$dir/cli.err
     status=0
@@ -19,7 +20,8 @@ run_cli_stdout_closed() {
 run_cli_stdout_full() {
     err=$dir/cli.err
     status=0
-    "$STAYHOOKS_CLI" "$@" 2>"$err" >/dev/full || status=$?
+    ${STAYHOOKS_TEST_WRAPPER:+"$STAYHOOKS_TEST_WRAPPER"} "$STAYHOOKS_CLI" "$@" 2>"$err" >/dev/full ||
+        status=$?
 }
 
 # Prints how many webhooks room R1 has.
@@ -79,7 +81,8 @@ exec 3<>"$dir/pipe"
 exec 4>"$dir/pipe"
 exec 3<&-
 status=0
-"$STAYHOOKS_CLI" --token-file "$token_file" rotate 2>"$dir/cli.err" >&4 4>&- || status=$?
+${STAYHOOKS_TEST_WRAPPER:+"$STAYHOOKS_TEST_WRAPPER"} "$STAYHOOKS_CLI" --token-file "$token_file" rotate \
+    2>"$dir/cli.err" >&4 4>&- || status=$?
 exec 4>&-
 err=$dir/cli.err
 check_status 1 "rotate into a pipe without a reader"
