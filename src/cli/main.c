@@ -124,17 +124,6 @@ int main(int argc, char **argv)
     if (status != CLI_EXIT_OK)
         goto done;
 
-    /* The library would fail the same way, but its message names the C
-     * option, which the CLI does not have. The status matches the
-     * library's auth error for a missing token. */
-    if (inputs.token == NULL && !cli_command_is_invoke(args.command)
-        && args.command != CLI_CMD_BATCH) {
-        cli_fail("auth error (HTTP 401): management commands need a bearer token: "
-                 "pass --token-file PATH ('-' reads standard input) or set STAYHERE_TOKEN");
-        status = CLI_EXIT_AUTH;
-        goto done;
-    }
-
     if (args.insecure)
         cli_fail("warning: --insecure turns off TLS certificate checks, so anyone on the path can read the token or secret");
 
@@ -150,8 +139,15 @@ int main(int argc, char **argv)
             rc = cli_run_manage(client, &args, &err);
     }
 
-    /* A failure without an error object was already reported by the CLI. */
-    if (rc != STAYHOOKS_OK && err != NULL)
+    /* A failure without an error object was already reported by the CLI.
+     * An auth error before any attempt with no token is the library's
+     * missing-token check, whose message names the C option instead of
+     * the CLI's. */
+    if (rc == STAYHOOKS_ERR_AUTH && inputs.token == NULL && err != NULL
+        && stayhooks_error_attempts(err) == 0)
+        cli_fail("auth error (HTTP 401): management commands need a bearer token: "
+                 "pass --token-file PATH ('-' reads standard input) or set STAYHERE_TOKEN");
+    else if (rc != STAYHOOKS_OK && err != NULL)
         cli_print_error(err);
     status = cli_exit_status(rc, err);
     if (rc == STAYHOOKS_OK && args.command == CLI_CMD_BATCH)
