@@ -20,6 +20,11 @@ check_contains "$err" "pass --token-file PATH ('-' reads standard input) or set 
     "missing token names --token-file and STAYHERE_TOKEN"
 check_lacks "$err" "token option" "missing token does not name a token option"
 check_line_count "$err" 1 "missing token is one line"
+run_cli --base-url localhost:9 list
+check_status 2 "bad base URL without a token is a validation error first"
+run_cli --dry-run create --label x
+check_status 3 "dry-run create without a token"
+check_contains "$err" "pass --token-file PATH" "dry-run without a token names --token-file"
 
 # --token and --secret point to the file options and variables, and do not
 # echo the value, in either spelling.
