@@ -432,7 +432,7 @@ int stayhooks__call_finish_attempt(stayhooks_client *c, stayhooks__call *call, j
     }
     /* Without a deadline, max_delay_ms is the only bound on a wait, so a
      * Retry-After longer than it would otherwise hold the call for as long
-     * as the server asks. */
+     * as the server requests. */
     if (retry && policy->deadline_ms == 0 && wait > policy->max_delay_ms) {
         stayhooks__log(c, STAYHOOKS_LOG_INFO, call->secrets, 1,
                        "not retrying %s %s after %s: the requested wait of %ld ms is longer "
