@@ -370,6 +370,99 @@ async function checkTokenErrors(context) {
   await page.close();
 }
 
+// Opens the page on read-back replies that the test crafts instead of the
+// server's. The route reads `replies` on every request, so a caller can
+// add records while the page is open.
+async function openCraftedPage(context, replies, viewport) {
+  const page = await context.newPage();
+  const record = newRecord();
+  watchPage(page, record);
+  if (viewport !== undefined) {
+    await page.setViewportSize(viewport);
+  }
+  await page.route(function (url) { return url.href.startsWith(apiBase + '/'); }, function (route) {
+    const kind = new URL(route.request().url()).pathname.split('/').pop();
+    return route.fulfill({ status: 200, contentType: 'application/json',
+      body: JSON.stringify(replies[kind]) });
+  });
+  await page.goto(pageUrl + '#token=' + encodeURIComponent(token));
+  return { page: page, record: record };
+}
+
+function craftedImage(id, x, y, w, h) {
+  return { id: id, webhookId: 'wh_test', url: 'https://images.example.test/' + id + '.svg',
+    w: w, h: h, x: x, y: y, createdAt: new Date().toISOString() };
+}
+
+function craftedMessage(id, fields) {
+  return Object.assign({ id: id, webhookId: 'wh_test', kind: 'message', alias: null,
+    text: null, embed: null, pollId: null, createdAt: new Date().toISOString() }, fields);
+}
+
+function craftedReplies(messages, images, polls) {
+  return {
+    messages: { roomId: env.PREVIEW_ROOM, messages: messages },
+    polls: { roomId: env.PREVIEW_ROOM, polls: polls || [] },
+    board: { roomId: env.PREVIEW_ROOM, images: images },
+  };
+}
+
+// Scrolls the board panel with the mouse wheel, as a viewer would, until
+// the image is inside the panel's visible box or 40 steps ran out. A
+// programmatic scrollIntoView would not prove it, because it also scrolls
+// boxes with overflow: hidden. Returns the image's last position.
+async function wheelBoardImageIntoView(page, id, dx, dy) {
+  const frame = await page.locator('.board-panel').boundingBox();
+  await page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
+  const image = page.locator('#board .board-image[data-id="' + id + '"]');
+  let placed = null;
+  for (let step = 0; step < 40; step++) {
+    placed = await image.evaluate(function (node) {
+      const box = node.getBoundingClientRect();
+      const outer = node.closest('.board-panel').getBoundingClientRect();
+      return {
+        inside: box.top >= outer.top - 1 && box.bottom <= outer.bottom + 1 &&
+          box.left >= outer.left - 1 && box.right <= outer.right + 1,
+        box: [box.left, box.top, box.right, box.bottom].map(Math.round),
+        panel: [outer.left, outer.top, outer.right, outer.bottom].map(Math.round),
+      };
+    });
+    if (placed.inside) {
+      break;
+    }
+    await page.mouse.wheel(dx, dy);
+    await page.waitForTimeout(50);
+  }
+  return placed;
+}
+
+// A board taller than its panel must scroll, so an image far below the
+// first ones can be brought into view.
+async function checkBoardScrolls(context) {
+  const replies = craftedReplies([], [
+    craftedImage('img_top', 0, 0, 360, 240),
+    craftedImage('img_low', 40, 3000, 200, 150),
+  ]);
+  const opened = await openCraftedPage(context, replies, { width: 1280, height: 900 });
+  const page = opened.page;
+  await page.locator('#board .board-image').nth(1).waitFor({ timeout: PAGE_TIMEOUT_MS });
+
+  const sizes = await page.evaluate(function () {
+    const board = document.getElementById('board');
+    const panel = board.closest('.board-panel');
+    return { styleHeight: parseFloat(board.style.height), height: board.offsetHeight,
+      panelScroll: panel.scrollHeight, panelClient: panel.clientHeight };
+  });
+  check(near(sizes.height, sizes.styleHeight), 'board keeps its laid-out height: expected ' +
+    sizes.styleHeight + ' px, got ' + sizes.height + ' px');
+  check(sizes.panelScroll > sizes.panelClient, 'board panel scrolls: scrollHeight ' +
+    sizes.panelScroll + ', clientHeight ' + sizes.panelClient);
+  const low = await wheelBoardImageIntoView(page, 'img_low', 0, 400);
+  check(low.inside, 'image at y=3000 scrolls into view: box ' + JSON.stringify(low.box) +
+    ', panel ' + JSON.stringify(low.panel));
+  await page.close();
+}
+
 async function main() {
   const [messages, polls, board] = await Promise.all([
     readBack('messages'), readBack('polls'), readBack('board'),
@@ -429,6 +522,7 @@ async function main() {
 
     await checkUnsafeUrls(context);
     await checkTokenErrors(context);
+    await checkBoardScrolls(context);
   } finally {
     await browser.close();
   }
