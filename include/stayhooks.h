@@ -512,7 +512,7 @@ STAYHOOKS_EXTERN int stayhooks_batch_add_image(stayhooks_batch *batch,
 
 /*
  * Delivers every queued item that has not been delivered yet, with at
- * most `max_parallel` connections open at once (1 to
+ * most `max_parallel` transfers running at once (1 to
  * STAYHOOKS_BATCH_MAX_PARALLEL). A failed item does not stop the others.
  * `progress` may be NULL. Returns STAYHOOKS_OK once every item has a
  * result or an error, even when some items failed. It fails without
@@ -544,8 +544,37 @@ STAYHOOKS_EXTERN int stayhooks_batch_result(const stayhooks_batch *batch, size_t
                                             const stayhooks_error **error);
 
 /* Returns how many new connections the last stayhooks_batch_run() opened
- * (libcurl's CURLINFO_NUM_CONNECTS summed over its transfers). */
+ * (libcurl's CURLINFO_NUM_CONNECTS summed over its transfers). Idle
+ * connections stay open for reuse, up to `max_parallel` per origin. */
 STAYHOOKS_EXTERN long stayhooks_batch_connection_count(const stayhooks_batch *batch);
+
+/*
+ * Called once for each item that ends during stayhooks_batch_run(), right
+ * after it gets its result or error, with the item's 0-based index. Items
+ * end in any order, so a caller that prints results in input order holds
+ * them until the earlier ones have ended. Called on the thread that runs
+ * the batch.
+ */
+typedef void (*stayhooks_batch_item_fn)(void *userdata, size_t index);
+
+/* Sets or, with NULL, clears the per-item callback of `batch`. */
+STAYHOOKS_EXTERN void stayhooks_batch_set_item_callback(stayhooks_batch *batch,
+                                                        stayhooks_batch_item_fn on_item,
+                                                        void *userdata);
+
+/*
+ * Asks the running (or next) stayhooks_batch_run() to stop. The first
+ * request stops it from starting items. Items that have not started, and
+ * items waiting to retry after an attempt that surely had no effect, stay
+ * queued: stayhooks_batch_result() reports them as not run, and a later
+ * stayhooks_batch_run() sends them. Transfers in flight finish normally.
+ * A second request also aborts them, and each gets a network error with
+ * stayhooks_error_delivery_unknown() set. The run notices a request
+ * within about one second and then returns STAYHOOKS_OK, and it clears
+ * the requests when it returns. Safe to call from a signal handler,
+ * because it only stores to a volatile sig_atomic_t.
+ */
+STAYHOOKS_EXTERN void stayhooks_batch_cancel(stayhooks_batch *batch);
 
 /* Frees a batch, its copies of the secrets and its results. Accepts
  * NULL. */

@@ -9,6 +9,7 @@
 #include "text.h"
 #include "transport.h"
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ typedef struct batch_item {
     stayhooks__call call;
     stayhooks__transfer transfer;
     CURL *handle;            /* while ITEM_ACTIVE */
+    size_t index;            /* position in batch->items */
     item_state state;
     long wake_ms;            /* while ITEM_WAITING */
     stayhooks_invoke_result *result;
@@ -43,6 +45,11 @@ struct stayhooks_batch {
     size_t count;
     size_t capacity;
     long connections;
+    stayhooks_batch_item_fn on_item;
+    void *on_item_userdata;
+    /* Cancel requests since the run began: 1 stops new starts, 2 also
+     * aborts the transfers in flight. Written by a signal handler. */
+    volatile sig_atomic_t cancel_requests;
 };
 
 /* The state of one stayhooks_batch_run(). */
@@ -56,6 +63,7 @@ typedef struct batch_run {
     size_t next_pending;     /* scan position for items not started */
     batch_item **waiting;    /* items in ITEM_WAITING, in no order */
     size_t waiting_count;
+    size_t active;           /* items in ITEM_ACTIVE */
     size_t done;
     size_t total;
     stayhooks_batch_progress_fn progress;
@@ -120,6 +128,23 @@ long stayhooks_batch_connection_count(const stayhooks_batch *batch)
     return batch != NULL ? batch->connections : 0;
 }
 
+void stayhooks_batch_set_item_callback(stayhooks_batch *batch, stayhooks_batch_item_fn on_item,
+                                       void *userdata)
+{
+    if (batch == NULL)
+        return;
+    batch->on_item = on_item;
+    batch->on_item_userdata = userdata;
+}
+
+void stayhooks_batch_cancel(stayhooks_batch *batch)
+{
+    /* Only a store to a volatile sig_atomic_t, so a signal handler may
+     * call this. */
+    if (batch != NULL && batch->cancel_requests < 2)
+        batch->cancel_requests = batch->cancel_requests + 1;
+}
+
 /* Queues the request that a builder returned with `rc`. The request's
  * borrowed secret is copied so the caller's target may go away. */
 static int queue_request(stayhooks_batch *batch, int rc, stayhooks__request *req,
@@ -148,6 +173,7 @@ static int queue_request(stayhooks_batch *batch, int rc, stayhooks__request *req
     item->req = *req;
     item->req.secret = item->secret;
     item->state = ITEM_NEW;
+    item->index = batch->count;
     batch->items[batch->count++] = item;
     return STAYHOOKS_OK;
 
@@ -249,6 +275,8 @@ static void finish_item(batch_run *run, batch_item *item)
     run->done++;
     if (run->progress != NULL)
         run->progress(run->progress_userdata, run->done, run->total);
+    if (run->batch->on_item != NULL)
+        run->batch->on_item(run->batch->on_item_userdata, item->index);
 }
 
 /* Starts the next attempt of `item` on `handle`. Returns 1 when the handle
@@ -283,6 +311,7 @@ static int start_attempt(batch_run *run, batch_item *item, CURL *handle)
     }
     item->handle = handle;
     item->state = ITEM_ACTIVE;
+    run->active++;
     return 1;
 }
 
@@ -349,6 +378,7 @@ static void complete_transfer(batch_run *run, CURL *handle, CURLcode result)
     stayhooks__transfer *transfer = (stayhooks__transfer *)(void *)private_data;
     batch_item *item = (batch_item *)(void *)(private_data - offsetof(batch_item, transfer));
     item->handle = NULL;
+    run->active--;
     if (stayhooks__transfer_end(transfer, result) != STAYHOOKS_OK) {
         stayhooks__fail(&item->error, STAYHOOKS_ERR_INTERNAL, "out of memory");
         finish_item(run, item);
@@ -388,6 +418,56 @@ static int poll_timeout_ms(batch_run *run)
     return (int)timeout;
 }
 
+/* Puts the items that have not started, and those waiting for a retry,
+ * back in the queue so that a later run sends them. A batch retries a POST
+ * only when the failed attempt surely had no effect, so a waiting item was
+ * not delivered. */
+static void requeue_unstarted(batch_run *run)
+{
+    stayhooks_batch *batch = run->batch;
+
+    for (size_t i = 0; i < batch->count; i++) {
+        batch_item *item = batch->items[i];
+        if (item->state != ITEM_PENDING && item->state != ITEM_WAITING)
+            continue;
+        stayhooks__call_clear(&item->call);
+        memset(&item->call, 0, sizeof(item->call));
+        item->state = ITEM_NEW;
+        run->total--;
+    }
+    run->waiting_count = 0;
+}
+
+/* Ends every transfer in flight after a second cancel request. The whole
+ * request may have reached the server, so each is "delivery unknown". */
+static void abort_active(batch_run *run)
+{
+    stayhooks_batch *batch = run->batch;
+
+    for (size_t i = 0; i < batch->count; i++) {
+        batch_item *item = batch->items[i];
+        if (item->state != ITEM_ACTIVE || item->handle == NULL)
+            continue;
+        long new_connections = 0;
+        curl_easy_getinfo(item->handle, CURLINFO_NUM_CONNECTS, &new_connections);
+        batch->connections += new_connections;
+        curl_multi_remove_handle(run->multi, item->handle);
+        stayhooks__transfer_abandon(&item->transfer);
+        run->idle[run->idle_count++] = item->handle;
+        item->handle = NULL;
+        run->active--;
+
+        stayhooks_error *e = stayhooks__error_new(
+            STAYHOOKS_ERR_NETWORK, "%s %s: aborted because the batch was cancelled; the "
+                                   "server may have acted on it",
+            item->req.method, item->req.url);
+        if (e != NULL)
+            e->delivery_unknown = 1;
+        stayhooks__error_raise(&item->error, e);
+        finish_item(run, item);
+    }
+}
+
 static int run_loop(batch_run *run)
 {
     while (run->done < run->total) {
@@ -395,7 +475,15 @@ static int run_loop(batch_run *run)
         CURLMsg *msg;
         int queued;
 
-        start_ready_items(run);
+        if (run->batch->cancel_requests > 0) {
+            requeue_unstarted(run);
+            if (run->batch->cancel_requests > 1)
+                abort_active(run);
+            if (run->done >= run->total)
+                break;
+        } else {
+            start_ready_items(run);
+        }
         if (curl_multi_perform(run->multi, &running) != CURLM_OK)
             return STAYHOOKS_ERR_INTERNAL;
         while ((msg = curl_multi_info_read(run->multi, &queued)) != NULL) {
@@ -447,7 +535,48 @@ static void release_active_items(batch_run *run)
     }
 }
 
-int stayhooks_batch_run(stayhooks_batch *batch, int max_parallel,
+/* Origins beyond this many share the cache size of the last one, which
+ * bounds the scan below to MAX_COUNTED_ORIGINS comparisons per item. */
+#define MAX_COUNTED_ORIGINS 64
+
+/* Returns the length of the "scheme://authority" prefix of `url`. */
+static size_t origin_length(const char *url)
+{
+    const char *authority = strstr(url, "://");
+    if (authority == NULL)
+        return strlen(url);
+    authority += 3;
+    return (size_t)(authority - url) + strcspn(authority, "/?#");
+}
+
+/* Counts the distinct origins among the items of this run, at least 1. */
+static size_t count_origins(const stayhooks_batch *batch)
+{
+    const char *origins[MAX_COUNTED_ORIGINS];
+    size_t lengths[MAX_COUNTED_ORIGINS];
+    size_t count = 0;
+
+    for (size_t i = 0; i < batch->count && count < MAX_COUNTED_ORIGINS; i++) {
+        const batch_item *item = batch->items[i];
+        if (item->state != ITEM_PENDING)
+            continue;
+        size_t length = origin_length(item->req.url);
+        size_t j;
+        for (j = 0; j < count; j++) {
+            if (lengths[j] == length && strncmp(origins[j], item->req.url, length) == 0)
+                break;
+        }
+        if (j == count) {
+            origins[count] = item->req.url;
+            lengths[count] = length;
+            count++;
+        }
+    }
+    return count > 0 ? count : 1;
+}
+
+int stayhooks_batch_run(
+stayhooks_batch *batch, int max_parallel,
                         stayhooks_batch_progress_fn progress, void *progress_userdata,
                         stayhooks_error **err)
 {
@@ -480,10 +609,14 @@ int stayhooks_batch_run(stayhooks_batch *batch, int max_parallel,
         goto done;
     }
 
-    /* The cap on open connections bounds the parallelism, and the cache
-     * size keeps that many alive between transfers so they are reused. */
-    if (curl_multi_setopt(run.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)slots) != CURLM_OK ||
-        curl_multi_setopt(run.multi, CURLMOPT_MAXCONNECTS, (long)slots) != CURLM_OK) {
+    /* The number of easy handles bounds the parallelism. The connection
+     * cache keeps up to `slots` idle connections per origin, so items that
+     * alternate between hosts still reuse theirs. A cap on total
+     * connections would make libcurl close one host's idle connections to
+     * open another's. */
+    long cache_size = (long)(slots * count_origins(batch));
+    if (curl_multi_setopt(run.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)slots) != CURLM_OK ||
+        curl_multi_setopt(run.multi, CURLMOPT_MAXCONNECTS, cache_size) != CURLM_OK) {
         rc = stayhooks__fail(err, STAYHOOKS_ERR_INTERNAL, "could not set up libcurl");
         goto done;
     }
@@ -503,6 +636,7 @@ int stayhooks_batch_run(stayhooks_batch *batch, int max_parallel,
 
 done:
     release_active_items(&run);
+    batch->cancel_requests = 0;
     for (size_t i = 0; i < run.handle_count; i++)
         curl_easy_cleanup(run.handles[i]);
     if (run.multi != NULL)

@@ -574,6 +574,116 @@ static void batch_argument_checks(void **state)
     stayhooks_batch_free(batch);
 }
 
+
+/* Items that alternate between two servers keep one pool of connections
+ * per server: a cap on total connections would close one server's idle
+ * connections to open the other's, and nearly every item would connect
+ * anew. */
+static void batch_two_hosts_reuse_connections(void **state)
+{
+    (void)state;
+    enum { ALTERNATING = 60, PARALLEL = 3 };
+    struct fixture second;
+    stayhooks_secret_bundle *hook = create_webhook(ROOM, fx.owner_token, NULL, 0);
+    stayhooks_secret_bundle *other = NULL;
+    stayhooks_batch *batch = NULL;
+    stayhooks_error *err = NULL;
+
+    assert_int_equal(fixture_setup(&second, server_args), 0);
+    stayhooks_client *second_owner = client_for(second.server.base_url, second.owner_token, 0);
+    assert_non_null(second_owner);
+    expect_ok(stayhooks_create_webhook(second_owner, ROOM, "Second host", NULL, 0, &other, &err),
+              err, "create on the second server");
+
+    stayhooks_target first_target = { NULL, NULL, hook->invoke_url, hook->secret };
+    stayhooks_target second_target = { NULL, NULL, other->invoke_url, other->secret };
+    expect_ok(stayhooks_batch_new(owner, &batch, &err), err, "batch new");
+    for (int i = 0; i < ALTERNATING; i++)
+        expect_ok(stayhooks_batch_add_invoke(batch, i % 2 == 0 ? &first_target : &second_target,
+                                             "message", "{\"text\":\"two hosts\"}", &err),
+                  err, "add");
+    expect_ok(stayhooks_batch_run(batch, PARALLEL, NULL, NULL, &err), err, "run");
+
+    for (size_t i = 0; i < ALTERNATING; i++)
+        assert_int_equal(stayhooks_batch_result(batch, i, NULL, NULL), STAYHOOKS_OK);
+    long connections = stayhooks_batch_connection_count(batch);
+    if (connections > 2 * PARALLEL)
+        print_error("%ld new connections for %d items\n", connections, ALTERNATING);
+    assert_true(connections >= 2);
+    assert_true(connections <= 2 * PARALLEL);
+
+    stayhooks_batch_free(batch);
+    stayhooks_secret_bundle_free(other);
+    stayhooks_client_free(second_owner);
+    stayhooks_secret_bundle_free(hook);
+    assert_int_equal(fixture_teardown(&second), 0);
+}
+
+struct cancel_after {
+    size_t ended[ITEM_COUNT];
+    size_t ended_count;
+    size_t limit;
+    stayhooks_batch *batch;
+};
+
+static void cancel_after_limit(void *userdata, size_t index)
+{
+    struct cancel_after *state = userdata;
+
+    if (state->ended_count < ITEM_COUNT)
+        state->ended[state->ended_count] = index;
+    state->ended_count++;
+    if (state->ended_count == state->limit)
+        stayhooks_batch_cancel(state->batch);
+}
+
+/* A cancel request stops new items: the item callback sees each ended
+ * item once, in order at parallel 1, the rest stay queued and unsent, and
+ * a second run delivers them. */
+static void batch_cancel_keeps_rest_queued(void **state)
+{
+    (void)state;
+    stayhooks_secret_bundle *hook = create_webhook(ROOM, fx.owner_token, NULL, 0);
+    stayhooks_target target = { ROOM, hook->webhook.id, NULL, hook->secret };
+    struct cancel_after cancel = { { 0 }, 0, 3, NULL };
+    stayhooks_error *err = NULL;
+
+    expect_ok(stayhooks_batch_new(owner, &cancel.batch, &err), err, "batch new");
+    for (int i = 0; i < ITEM_COUNT; i++)
+        expect_ok(stayhooks_batch_add_invoke(cancel.batch, &target, "message",
+                                             "{\"text\":\"cancelled batch\"}", &err),
+                  err, "add");
+    stayhooks_batch_set_item_callback(cancel.batch, cancel_after_limit, &cancel);
+    expect_ok(stayhooks_batch_run(cancel.batch, 1, NULL, NULL, &err), err, "run");
+
+    assert_int_equal(cancel.ended_count, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(cancel.ended[i], i);
+        assert_int_equal(stayhooks_batch_result(cancel.batch, i, NULL, NULL), STAYHOOKS_OK);
+    }
+    for (size_t i = 3; i < ITEM_COUNT; i++) {
+        const stayhooks_invoke_result *result = NULL;
+        const stayhooks_error *item_err = NULL;
+        assert_int_equal(stayhooks_batch_result(cancel.batch, i, &result, &item_err),
+                         STAYHOOKS_ERR_VALIDATION);
+        assert_null(result);
+        assert_null(item_err);
+    }
+    assert_int_equal(count_received(ROOM, fx.member_token, "messages", "text",
+                                    "cancelled batch"),
+                     3);
+
+    stayhooks_batch_set_item_callback(cancel.batch, NULL, NULL);
+    expect_ok(stayhooks_batch_run(cancel.batch, 4, NULL, NULL, &err), err, "second run");
+    for (size_t i = 0; i < ITEM_COUNT; i++)
+        assert_int_equal(stayhooks_batch_result(cancel.batch, i, NULL, NULL), STAYHOOKS_OK);
+    assert_int_equal(count_received(ROOM, fx.member_token, "messages", "text",
+                                    "cancelled batch"),
+                     ITEM_COUNT);
+
+    stayhooks_batch_free(cancel.batch);
+    stayhooks_secret_bundle_free(hook);
+}
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -581,6 +691,8 @@ int main(void)
         cmocka_unit_test(batch_bad_items_do_not_stop_others),
         cmocka_unit_test(batch_unreachable_item_fails_alone),
         cmocka_unit_test(batch_connections_bounded),
+        cmocka_unit_test(batch_two_hosts_reuse_connections),
+        cmocka_unit_test(batch_cancel_keeps_rest_queued),
         cmocka_unit_test(batch_retry_policy_per_item),
         cmocka_unit_test(batch_dry_run_sends_nothing),
         cmocka_unit_test(batch_many_connections_exactly_once),
