@@ -463,6 +463,31 @@ async function checkBoardScrolls(context) {
   await page.close();
 }
 
+// One image far to the right must not shrink the others to specks: the
+// page scales the board down to a quarter at most and lets the panel
+// scroll sideways to the rest.
+async function checkFarImageScale(context) {
+  const replies = craftedReplies([], [
+    craftedImage('img_near', 0, 0, 360, 240),
+    craftedImage('img_next', 420, 260, 200, 150),
+    craftedImage('img_far', 100000, 0, 100, 100),
+  ]);
+  const opened = await openCraftedPage(context, replies, { width: 1280, height: 900 });
+  const page = opened.page;
+  await page.locator('#board .board-image').nth(2).waitFor({ timeout: PAGE_TIMEOUT_MS });
+
+  const shown = await page.locator('#board .board-image[data-id="img_near"]').boundingBox();
+  check(shown.width >= 90 - 1 && shown.height >= 60 - 1, 'image next to a far one keeps at ' +
+    'least a quarter of its 360x240 size: got ' + shown.width.toFixed(1) + 'x' +
+    shown.height.toFixed(1));
+  checkEqual(await page.locator('#board').getAttribute('data-scale'), '0.25',
+    'board scale stops at its minimum');
+  const far = await wheelBoardImageIntoView(page, 'img_far', 4000, 0);
+  check(far.inside, 'image at x=100000 scrolls into view: box ' + JSON.stringify(far.box) +
+    ', panel ' + JSON.stringify(far.panel));
+  await page.close();
+}
+
 async function main() {
   const [messages, polls, board] = await Promise.all([
     readBack('messages'), readBack('polls'), readBack('board'),
@@ -523,6 +548,7 @@ async function main() {
     await checkUnsafeUrls(context);
     await checkTokenErrors(context);
     await checkBoardScrolls(context);
+    await checkFarImageScale(context);
   } finally {
     await browser.close();
   }

@@ -12,6 +12,10 @@
   // Board images sent without a size get this one, in board pixels.
   const DEFAULT_IMAGE_WIDTH = 240;
   const DEFAULT_IMAGE_HEIGHT = 160;
+  // The board shrinks to fit the panel's width, but never below a quarter,
+  // so one image far to the right does not shrink the others to specks.
+  // The panel scrolls sideways to what does not fit.
+  const MIN_BOARD_SCALE = 0.25;
   const BULLET = '\u2022';
 
   const room = readRoom();
@@ -309,13 +313,24 @@
     return { width: width, height: height };
   }
 
+  // Returns the width of the board panel's content box. It is measured on
+  // the panel, not on the board, because the board's own width is set
+  // from the scale computed here.
+  function boardAvailableWidth() {
+    const container = boardPanel.parentElement;
+    const style = getComputedStyle(container);
+    return container.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  }
+
   // Places each image at its x/y and size in board pixels, scaled down so
-  // the whole board fits the panel's width. Scaling never enlarges.
+  // the whole board fits the panel's width, down to MIN_BOARD_SCALE.
+  // Scaling never enlarges.
   function layoutBoard() {
     const extent = boardExtent(boardImages);
-    const available = Math.max(boardPanel.clientWidth, 1);
-    const scale = Math.min(1, available / extent.width);
+    const available = Math.max(boardAvailableWidth(), 1);
+    const scale = Math.max(MIN_BOARD_SCALE, Math.min(1, available / extent.width));
 
+    boardPanel.style.width = Math.max(available, Math.ceil(extent.width * scale)) + 'px';
     boardPanel.style.height = Math.ceil(extent.height * scale) + 'px';
     boardPanel.dataset.scale = String(scale);
     for (const image of boardImages) {
