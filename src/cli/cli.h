@@ -144,11 +144,11 @@ int cli_run_manage(stayhooks_client *client, const struct cli_args *args,
 int cli_run_send(stayhooks_client *client, const struct cli_args *args,
                  const struct cli_inputs *inputs, stayhooks_error **err);
 
-/* commands_batch.c: runs `batch` and prints one JSON line per input line.
- * Returns the library's code when the batch could not run (with `*err`
- * set, or after printing why); otherwise STAYHOOKS_OK, with the exit
- * status for the lines in `*exit_status` (that of the first failed line,
- * or CLI_EXIT_OK). */
+/* commands_batch.c: runs `batch` and prints one JSON line per input line,
+ * in input order as soon as the earlier lines have ended. Returns the
+ * library's code when the batch could not run (with `*err` set, or after
+ * printing why). Otherwise it returns STAYHOOKS_OK and sets `*exit_status`
+ * by the batch exit rule in stayhooks(1). */
 int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
                   const struct cli_inputs *inputs, int *exit_status, stayhooks_error **err);
 

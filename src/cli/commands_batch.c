@@ -8,6 +8,7 @@
  * failed on the server, or could not be read.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,60 +299,184 @@ static json_t *success_line(unsigned long number, const stayhooks_invoke_result 
     return object;
 }
 
-static json_t *failure_line(unsigned long number, int code, long status, const char *message)
+static json_t *failure_line(unsigned long number, const char *class_name, long status,
+                            const char *message, int delivery_unknown)
 {
-    return json_pack("{s:I, s:b, s:{s:s, s:I, s:s}}", "line", (json_int_t)number, "ok", 0,
-                     "error", "class", stayhooks_code_name((stayhooks_code)code), "status",
-                     (json_int_t)status, "message", message != NULL ? message : "");
+    return json_pack("{s:I, s:b, s:{s:s, s:I, s:s, s:b}}", "line", (json_int_t)number, "ok", 0,
+                     "error", "class", class_name, "status", (json_int_t)status, "message",
+                     message != NULL ? message : "", "deliveryUnknown", delivery_unknown);
 }
 
-/* Prints one result line per input line and counts both outcomes. Returns
- * 0, or -1 when stdout failed. `*exit_status` gets the exit status for the
- * first failed line's error, or CLI_EXIT_OK when none failed. */
-static int print_results(const stayhooks_batch *batch, const struct batch_lines *lines,
-                         size_t *delivered, size_t *failed, int *exit_status)
-{
-    *exit_status = CLI_EXIT_OK;
+/* Prints results in input order while the batch runs, and gathers what the
+ * exit status needs. */
+struct result_printer {
+    const stayhooks_batch *batch;
+    const struct batch_lines *lines;
+    unsigned char *ended;        /* per batch index: the item has ended */
+    size_t next;                 /* first line not printed yet */
+    size_t delivered;
+    size_t failed;
+    size_t not_sent;             /* queued lines the interruption left unsent */
+    int any_sent;                /* some line reached the server or the network */
+    int any_delivery_unknown;
+    int first_failure_status;    /* of the first failure other than an invalid line */
+    int any_invalid_line;
+    int write_failed;
+};
 
-    for (size_t i = 0; i < lines->count; i++) {
-        const struct batch_line *line = &lines->items[i];
-        const stayhooks_invoke_result *result = NULL;
-        const stayhooks_error *err = NULL;
-        int code = line->code;
+/* Set by the SIGINT and SIGTERM handler; read after the run. */
+static volatile sig_atomic_t caught_signal;
+static stayhooks_batch *running_batch;
+
+static void stop_batch(int signal_number)
+{
+    caught_signal = signal_number;
+    stayhooks_batch_cancel(running_batch);
+}
+
+/* Builds the result line of a line that has ended and counts it. */
+static json_t *result_line(struct result_printer *printer, const struct batch_line *line)
+{
+    const stayhooks_invoke_result *result = NULL;
+    const stayhooks_error *err = NULL;
+    int code = line->code;
+
+    if (line->queued)
+        code = stayhooks_batch_result(printer->batch, line->batch_index, &result, &err);
+
+    if (code == STAYHOOKS_OK && result != NULL && result->ok) {
+        printer->delivered++;
+        printer->any_sent = 1;
+        return success_line(line->number, result);
+    }
+
+    json_t *output;
+    int status;
+    printer->failed++;
+    if (code == STAYHOOKS_OK) {
+        /* NOTE: the protocol does not describe a 2xx reply with
+         * "ok": false; it counts as a failure, like `send`. */
+        code = STAYHOOKS_ERR_INVALID_RESPONSE;
+        output = failure_line(line->number, stayhooks_code_name((stayhooks_code)code), 200,
+                              "the server replied ok: false", 0);
+    } else if (err != NULL) {
+        output = failure_line(line->number, stayhooks_code_name((stayhooks_code)code),
+                              stayhooks_error_status(err), stayhooks_error_message(err),
+                              stayhooks_error_delivery_unknown(err));
+    } else {
+        output = failure_line(line->number, stayhooks_code_name((stayhooks_code)code), 0,
+                              line->message, 0);
+    }
+
+    status = cli_exit_status(code, err);
+    if (status == CLI_EXIT_DELIVERY_UNKNOWN)
+        printer->any_delivery_unknown = 1;
+    if (status == CLI_EXIT_USAGE) {
+        printer->any_invalid_line = 1;
+    } else {
+        printer->any_sent = 1;
+        if (printer->first_failure_status == CLI_EXIT_OK)
+            printer->first_failure_status = status;
+    }
+    return output;
+}
+
+/* Builds the result line of a queued line that never started because the
+ * batch was interrupted. */
+static json_t *not_sent_line(struct result_printer *printer, const struct batch_line *line)
+{
+    printer->not_sent++;
+    return failure_line(line->number, "cancelled", 0,
+                        "not sent because the batch was interrupted", 0);
+}
+
+static void write_line(struct result_printer *printer, json_t *output, unsigned long number)
+{
+    if (printer->write_failed)
+        goto done;
+    if (output == NULL || json_dumpf(output, stdout, JSON_COMPACT) != 0 ||
+        fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
+        printer->write_failed = 1;
+        cli_fail("cannot write the result of line %lu", number);
+    }
+
+done:
+    json_decref(output);
+}
+
+/* Returns 1 when item `index` has a result or an error, even one that
+ * ended without the item callback (a run that failed as a whole). */
+static int has_outcome(const stayhooks_batch *batch, size_t index)
+{
+    const stayhooks_invoke_result *result = NULL;
+    const stayhooks_error *err = NULL;
+
+    stayhooks_batch_result(batch, index, &result, &err);
+    return result != NULL || err != NULL;
+}
+
+/* Prints every line from `printer->next` on whose item has ended, and
+ * stops at the first that has not. With `final` set, a queued line that
+ * has not ended was left unsent by an interruption. */
+static void print_ready(struct result_printer *printer, int final)
+{
+    const struct batch_lines *lines = printer->lines;
+
+    while (printer->next < lines->count) {
+        const struct batch_line *line = &lines->items[printer->next];
         json_t *output;
 
-        if (line->queued)
-            code = stayhooks_batch_result(batch, line->batch_index, &result, &err);
-
-        if (code == STAYHOOKS_OK && result != NULL && result->ok) {
-            output = success_line(line->number, result);
-            (*delivered)++;
+        if (line->queued && !printer->ended[line->batch_index]) {
+            if (!final)
+                return;
+            output = has_outcome(printer->batch, line->batch_index)
+                         ? result_line(printer, line)
+                         : not_sent_line(printer, line);
         } else {
-            if (code == STAYHOOKS_OK) {
-                /* NOTE: the protocol does not describe a 2xx reply with
-                 * "ok": false; it counts as a failure, like `send`. */
-                code = STAYHOOKS_ERR_INVALID_RESPONSE;
-                output = failure_line(line->number, code, 200, "the server replied ok: false");
-            } else if (err != NULL) {
-                output = failure_line(line->number, code, stayhooks_error_status(err),
-                                      stayhooks_error_message(err));
-            } else {
-                output = failure_line(line->number, code, 0, line->message);
-            }
-            if (*exit_status == CLI_EXIT_OK)
-                *exit_status = cli_exit_status(code, err);
-            (*failed)++;
+            output = result_line(printer, line);
         }
-
-        if (output == NULL || json_dumpf(output, stdout, JSON_COMPACT) != 0) {
-            json_decref(output);
-            cli_fail("cannot write the result of line %lu", line->number);
-            return -1;
-        }
-        fputc('\n', stdout);
-        json_decref(output);
+        write_line(printer, output, line->number);
+        printer->next++;
     }
-    return 0;
+}
+
+static void item_ended(void *userdata, size_t index)
+{
+    struct result_printer *printer = userdata;
+
+    printer->ended[index] = 1;
+    print_ready(printer, 0);
+}
+
+/*
+ * Returns the batch's exit status: the signal's 128 + number after an
+ * interruption, else 7 when any line's delivery is unknown, else the
+ * status of the first failure that was not an invalid line. Invalid lines
+ * alone give 2 only when nothing was sent, and 1 otherwise.
+ */
+static int batch_exit_status(const struct result_printer *printer)
+{
+    if (caught_signal != 0)
+        return 128 + caught_signal;
+    if (printer->any_delivery_unknown)
+        return CLI_EXIT_DELIVERY_UNKNOWN;
+    if (printer->first_failure_status != CLI_EXIT_OK)
+        return printer->first_failure_status;
+    if (printer->any_invalid_line)
+        return printer->any_sent ? CLI_EXIT_OTHER : CLI_EXIT_USAGE;
+    return CLI_EXIT_OK;
+}
+
+/* Routes SIGINT and SIGTERM to stop_batch(), saving the old actions. */
+static void catch_stop_signals(struct sigaction *old_int, struct sigaction *old_term)
+{
+    struct sigaction action;
+
+    memset(&action, 0, sizeof action);
+    action.sa_handler = stop_batch;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, old_int);
+    sigaction(SIGTERM, &action, old_term);
 }
 
 int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
@@ -359,33 +484,63 @@ int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
 {
     struct batch_lines lines = { NULL, 0, 0 };
     struct progress_state progress = { -1 };
+    struct result_printer printer;
+    struct sigaction old_int;
+    struct sigaction old_term;
     stayhooks_batch *batch = NULL;
-    size_t delivered = 0;
-    size_t failed = 0;
     int rc;
 
+    memset(&printer, 0, sizeof printer);
     rc = stayhooks_batch_new(client, &batch, err);
     if (rc != STAYHOOKS_OK)
-        goto done;
+        return rc;
+
+    /* A signal while the lines are read cancels the run before it sends. */
+    caught_signal = 0;
+    running_batch = batch;
+    catch_stop_signals(&old_int, &old_term);
+
     if (read_lines(args->batch_file, batch, args, inputs, &lines) != 0) {
         rc = STAYHOOKS_ERR_INTERNAL;
         goto done;
     }
+    printer.batch = batch;
+    printer.lines = &lines;
+    printer.ended = calloc(stayhooks_batch_count(batch) + 1, 1);
+    if (printer.ended == NULL) {
+        cli_fail("out of memory while reading the batch file");
+        rc = STAYHOOKS_ERR_INTERNAL;
+        goto done;
+    }
+    stayhooks_batch_set_item_callback(batch, item_ended, &printer);
 
+    /* Lines that could not be queued before the first queued one print
+     * right away. */
+    print_ready(&printer, 0);
     int show_progress = isatty(STDERR_FILENO) && stayhooks_batch_count(batch) > 0;
     rc = stayhooks_batch_run(batch, args->parallel, show_progress ? draw_progress : NULL,
                              &progress, err);
     if (rc != STAYHOOKS_OK)
         goto done;
 
-    if (print_results(batch, &lines, &delivered, &failed, exit_status) != 0) {
+    print_ready(&printer, 1);
+    if (printer.write_failed) {
         rc = STAYHOOKS_ERR_INTERNAL;
         goto done;
     }
-    cli_fail("%zu delivered, %zu failed", delivered, failed);
+    if (caught_signal != 0)
+        cli_fail("%zu delivered, %zu failed, %zu not sent: interrupted by signal %d",
+                 printer.delivered, printer.failed, printer.not_sent, (int)caught_signal);
+    else
+        cli_fail("%zu delivered, %zu failed", printer.delivered, printer.failed);
+    *exit_status = batch_exit_status(&printer);
 
 done:
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    running_batch = NULL;
     stayhooks_batch_free(batch);
+    free(printer.ended);
     lines_free(&lines);
     return rc;
 }

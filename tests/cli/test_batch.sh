@@ -60,6 +60,80 @@ check_lacks "$out" "$second_secret" "a line's secret is not in the output"
 check_lacks "$err" "$second_secret" "a line's secret is not in the errors"
 check_lacks "$err" "[" "no progress bar when stderr is not a terminal"
 
+
+# Error objects say whether the request may have reached the server.
+expect_line 4 '"deliveryUnknown":false}' "an auth failure is not delivery-unknown"
+expect_line 5 '"deliveryUnknown":false}' "an invalid line is not delivery-unknown"
+
+# Exit rule: invalid lines alone give 2 only when nothing was sent.
+mixed=$STAYHOOKS_TEST_DIR/mixed.jsonl
+{
+    printf '{"action":"message","payload":{"text":"mixed good"}}\n'
+    printf 'not json\n'
+} >"$mixed"
+STAYHERE_SECRET=$secret run_cli batch "$mixed"
+check_status 1 "invalid lines next to a delivered one exit 1, not 2"
+printf 'not json\n[1]\n' >"$STAYHOOKS_TEST_DIR/invalid.jsonl"
+STAYHERE_SECRET=$secret run_cli batch "$STAYHOOKS_TEST_DIR/invalid.jsonl"
+check_status 2 "a batch of invalid lines only exits 2"
+
+# Delivery unknown wins over an earlier failure: line 1 fails with 401,
+# line 2 reaches a server that closes the connection without a reply.
+use_bad_server
+start_bad_server close
+{
+    printf '{"action":"message","payload":{"text":"x"},"secret":"whk_wrong_%s"}\n' "$secret"
+    printf '{"invokeUrl":"%s/api/rooms/R1/webhooks/whk_1/invoke","action":"message","payload":{"text":"y"}}\n' "$bad_url"
+} >"$STAYHOOKS_TEST_DIR/unknown.jsonl"
+STAYHERE_SECRET=$secret run_cli batch --parallel 1 "$STAYHOOKS_TEST_DIR/unknown.jsonl"
+check_status 7 "a delivery-unknown line sets exit 7 even after an auth failure"
+expect_line 2 '"class":"network"' "the closed connection is a network error"
+expect_line 2 '"deliveryUnknown":true}' "the closed connection is delivery-unknown"
+stop_bad_server
+
+# SIGTERM mid-run: results already known are printed as they end, every
+# line still gets one result line, unsent lines say so, and the exit
+# status is 128 + 15.
+many=$STAYHOOKS_TEST_DIR/many.jsonl
+: >"$many"
+for i in $(seq 1 3000); do
+    printf '{"action":"message","payload":{"text":"interrupted %d"}}\n' "$i"
+done >"$many"
+STAYHERE_SECRET=$secret "$STAYHOOKS_CLI" batch --parallel 1 "$many" \
+    >"$STAYHOOKS_TEST_DIR/int.out" 2>"$STAYHOOKS_TEST_DIR/int.err" &
+batch_pid=$!
+# Results stream: wait (at most 10 s) until some have been printed.
+for _ in $(seq 1 100); do
+    [ -s "$STAYHOOKS_TEST_DIR/int.out" ] && break
+    sleep 0.1
+done
+streamed=$(wc -l <"$STAYHOOKS_TEST_DIR/int.out")
+kill -TERM "$batch_pid"
+wait "$batch_pid"
+status=$?
+checks=$((checks + 1))
+if [ "$streamed" -gt 0 ]; then pass "results print while the batch runs"; else fail "no result line after 10 s"; fi
+checks=$((checks + 1))
+if [ "$status" -eq 143 ]; then pass "SIGTERM exits 143"; else fail "SIGTERM exited $status"; fi
+check_line_count "$STAYHOOKS_TEST_DIR/int.out" 3000 "every line has a result after SIGTERM"
+check_contains "$STAYHOOKS_TEST_DIR/int.out" '"error":{"class":"cancelled","status":0,"message":"not sent because the batch was interrupted","deliveryUnknown":false}' \
+    "unsent lines are marked cancelled"
+check_contains "$STAYHOOKS_TEST_DIR/int.err" "not sent: interrupted by signal 15" "the summary names the interruption"
+delivered=$(grep -c '"ok":true' "$STAYHOOKS_TEST_DIR/int.out")
+read_back messages
+stored=$(grep -o '"text":"interrupted [0-9]*"' "$STAYHOOKS_TEST_DIR/messages.json" | wc -l)
+checks=$((checks + 1))
+if [ "$delivered" -eq "$stored" ]; then
+    pass "each stored item has an ok result line ($stored)"
+else
+    fail "$delivered ok result lines but $stored stored"
+fi
+checks=$((checks + 1))
+if [ "$(grep -n . "$STAYHOOKS_TEST_DIR/int.out" | sed -n 's/^\([0-9]*\):{"line":\([0-9]*\),.*/\1 \2/p' | awk '$1 != $2' | wc -l)" -eq 0 ]; then
+    pass "interrupted results are in input order"
+else
+    fail "interrupted results are out of order"
+fi
 # Each delivered line arrived exactly once.
 read_back messages
 for text in "batch one" "batch via url"; do
