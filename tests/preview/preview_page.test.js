@@ -488,6 +488,90 @@ async function checkFarImageScale(context) {
   await page.close();
 }
 
+// Returns how far the message list is scrolled from its end, in pixels,
+// and whether the last message is inside the list's visible box.
+function readStreamEnd(page) {
+  return page.evaluate(function () {
+    const panel = document.querySelector('.stream-panel');
+    const last = panel.querySelector('li.message:last-child').getBoundingClientRect();
+    const frame = panel.getBoundingClientRect();
+    return {
+      gap: panel.scrollHeight - panel.scrollTop - panel.clientHeight,
+      scrollTop: panel.scrollTop,
+      lastVisible: last.top >= frame.top - 1 && last.bottom <= frame.bottom + 1,
+    };
+  });
+}
+
+async function waitForImages(page) {
+  await page.waitForFunction(function () {
+    return Array.from(document.images).every(function (image) { return image.complete; });
+  }, null, { timeout: PAGE_TIMEOUT_MS });
+  // One more refresh and layout pass after the last image.
+  await page.waitForTimeout(600);
+}
+
+// In the one-column layout (narrower than 860 px) the board renders below
+// the list after it and embed images load late. Both change the list's
+// height, and the list must still end at the newest message unless the
+// viewer scrolled up.
+async function checkStreamFollows(context) {
+  const messages = [];
+  for (let i = 1; i <= 50; i++) {
+    const fields = { text: 'filler message ' + i };
+    if (i % 10 === 0) {
+      fields.kind = 'embed';
+      fields.embed = { title: 'Chart ' + i, image: 'https://images.example.test/chart-' + i + '.svg' };
+    }
+    messages.push(craftedMessage('msg_fill_' + i, fields));
+  }
+  const replies = craftedReplies(messages, [
+    craftedImage('img_wide', 0, 0, 600, 400),
+  ]);
+  const context700 = await context.browser().newContext({ viewport: { width: 700, height: 900 } });
+  // Images arrive 400 ms late, after the list first scrolled to its end.
+  await context700.route(function (url) { return url.hostname === 'images.example.test'; },
+    function (route) {
+      setTimeout(function () {
+        route.fulfill({ status: 200, contentType: 'image/svg+xml',
+          body: placeholderSvg(route.request().url()) }).catch(function () {});
+      }, 400);
+    });
+  const opened = await openCraftedPage(context700, replies);
+  const page = opened.page;
+  await page.locator('li.message').nth(49).waitFor({ timeout: PAGE_TIMEOUT_MS });
+  await waitForImages(page);
+
+  let end = await readStreamEnd(page);
+  check(end.gap <= 2, 'list at 700 px ends at the newest message after load: ' + end.gap +
+    ' px short');
+  check(end.lastVisible, 'newest message is visible after load at 700 px');
+
+  messages.push(craftedMessage('msg_fill_new', { kind: 'embed', text: 'newest',
+    embed: { title: 'Late chart', image: 'https://images.example.test/late.svg' } }));
+  await page.locator('li.message[data-id="msg_fill_new"]').waitFor({ timeout: PAGE_TIMEOUT_MS });
+  await waitForImages(page);
+  end = await readStreamEnd(page);
+  check(end.gap <= 2, 'list at 700 px follows a new message: ' + end.gap + ' px short');
+  check(end.lastVisible, 'new message is visible at 700 px');
+
+  // A viewer who scrolled up keeps their place when more arrives.
+  const frame = await page.locator('.stream-panel').boundingBox();
+  await page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);
+  await page.mouse.wheel(0, -600);
+  await page.waitForTimeout(200);
+  const before = await readStreamEnd(page);
+  messages.push(craftedMessage('msg_fill_after_scroll', { text: 'after scrolling up' }));
+  await page.locator('li.message[data-id="msg_fill_after_scroll"]')
+    .waitFor({ timeout: PAGE_TIMEOUT_MS });
+  await page.waitForTimeout(600);
+  end = await readStreamEnd(page);
+  check(before.gap > 100, 'wheel scrolled the list up: ' + before.gap + ' px from the end');
+  check(near(end.scrollTop, before.scrollTop), 'list scrolled up by the viewer stays put: ' +
+    'scrollTop ' + before.scrollTop + ' became ' + end.scrollTop);
+  await context700.close();
+}
+
 async function main() {
   const [messages, polls, board] = await Promise.all([
     readBack('messages'), readBack('polls'), readBack('board'),
@@ -549,6 +633,7 @@ async function main() {
     await checkTokenErrors(context);
     await checkBoardScrolls(context);
     await checkFarImageScale(context);
+    await checkStreamFollows(context);
   } finally {
     await browser.close();
   }

@@ -22,6 +22,7 @@
   const token = readToken();
 
   const streamList = document.getElementById('stream');
+  const streamScroller = streamList.parentElement;
   const streamEmpty = document.getElementById('stream-empty');
   const boardPanel = document.getElementById('board');
   const boardEmpty = document.getElementById('board-empty');
@@ -34,6 +35,10 @@
   let boardImages = [];
   let boardKey = '';
   let failures = 0;
+  // Whether the message list sticks to its newest message. Only scroll
+  // events change it, so it stays true while the board, late images or a
+  // resize move the list's end without the viewer scrolling.
+  let followStream = true;
 
   function readRoom() {
     const prefix = '/preview/';
@@ -273,10 +278,30 @@
     return node.scrollHeight - node.scrollTop - node.clientHeight < 40;
   }
 
+  function keepStreamAtEnd() {
+    if (followStream) {
+      streamScroller.scrollTop = streamScroller.scrollHeight;
+    }
+  }
+
+  // Keeps the list at its end through every later height change. A scroll
+  // right after rendering is not enough: in the one-column layout the
+  // board renders below the list and shrinks it, and embed images load
+  // after the scroll and grow it.
+  function followStreamEnd() {
+    streamScroller.addEventListener('scroll', function () {
+      followStream = isScrolledToEnd(streamScroller);
+    });
+    // The load event does not bubble, so it is caught on the way down.
+    streamList.addEventListener('load', keepStreamAtEnd, true);
+    if (typeof ResizeObserver === 'function') {
+      const observer = new ResizeObserver(keepStreamAtEnd);
+      observer.observe(streamScroller);
+      observer.observe(streamList);
+    }
+  }
+
   function renderMessages(messages) {
-    const scroller = streamList.parentElement;
-    const follow = isScrolledToEnd(scroller);
-    let added = 0;
 
     for (const message of messages) {
       if (renderedMessages.has(message.id)) {
@@ -294,13 +319,9 @@
       }
       streamList.appendChild(renderMessage(message, poll));
       renderedMessages.add(message.id);
-      added++;
     }
 
     streamEmpty.hidden = renderedMessages.size > 0;
-    if (added > 0 && follow) {
-      scroller.scrollTop = scroller.scrollHeight;
-    }
   }
 
   function boardExtent(images) {
@@ -428,6 +449,7 @@
     renderMessages(replies[0].messages);
     renderBoard(replies[2].images);
     updatePollTimes();
+    keepStreamAtEnd();
   }
 
   async function pollLoop() {
@@ -474,6 +496,7 @@
       return;
     }
     window.addEventListener('resize', layoutBoard);
+    followStreamEnd();
     pollLoop();
   }
 
