@@ -364,6 +364,9 @@ async function checkTokenErrors(context) {
   }, null, { timeout: PAGE_TIMEOUT_MS });
   checkEqual(await page.locator('#status').getAttribute('data-state'), 'error',
     'status shows the rejected token');
+  const rejected = await page.locator('#notice').textContent();
+  check(rejected.includes('valid token'), 'rejected token notice asks for a valid token: ' +
+    rejected);
   const callsAfterRejection = record.requests.length;
   await page.waitForTimeout(1200);
   checkEqual(record.requests.length, callsAfterRejection, 'polling stops after a 401');
@@ -572,6 +575,23 @@ async function checkStreamFollows(context) {
   await context700.close();
 }
 
+// A valid token on an unknown room is a wrong address, not a bad token, so
+// the notice must name the room and not ask for another token.
+async function checkUnknownRoom(context) {
+  const page = await context.newPage();
+  const missing = 'no such room';
+  await page.goto(origin + '/preview/' + encodeURIComponent(missing) + '#token=' +
+    encodeURIComponent(token));
+  await page.waitForFunction(function () {
+    return document.getElementById('status').dataset.state === 'error';
+  }, null, { timeout: PAGE_TIMEOUT_MS });
+  const notice = await page.locator('#notice').textContent();
+  check(notice.includes('Room "' + missing + '" was not found on this server'),
+    'unknown room notice names the room: ' + notice);
+  check(!notice.includes('token'), 'unknown room notice does not blame the token: ' + notice);
+  await page.close();
+}
+
 async function main() {
   const [messages, polls, board] = await Promise.all([
     readBack('messages'), readBack('polls'), readBack('board'),
@@ -634,6 +654,7 @@ async function main() {
     await checkBoardScrolls(context);
     await checkFarImageScale(context);
     await checkStreamFollows(context);
+    await checkUnknownRoom(context);
   } finally {
     await browser.close();
   }

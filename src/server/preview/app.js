@@ -462,7 +462,15 @@
     } catch (error) {
       // A rejected token or an unknown room will not fix itself, so
       // polling stops there. Other failures retry with a growing delay.
-      if (error instanceof ReadBackError && [401, 403, 404].includes(error.status)) {
+      // The read-back routes check the token before the room, so a 404
+      // means the token was accepted and the room ID in the address is wrong.
+      if (error instanceof ReadBackError && error.status === 404) {
+        setStatus('stopped', 'error');
+        showNotice('Room "' + room + '" was not found on this server (' + error.message +
+          '). Check the room ID in the page address.');
+        return;
+      }
+      if (error instanceof ReadBackError && [401, 403].includes(error.status)) {
         setStatus('stopped', 'error');
         showNotice(error.message + '. Open the page again with a valid token: ' +
           '#token=... (mint one with stayhooks-server token USER).');
