@@ -91,15 +91,23 @@ int stayhooks__check_endpoint_url(const char *url, const char *what, const char 
     char *port = NULL;
     int rc = STAYHOOKS_OK;
 
+    /* Messages quote the URL only up to its first '?' or '#', because a
+     * query such as "?secret=..." may carry a credential. */
+    int shown_length = (int)strcspn(shown, "?#");
+    const char *elided = shown[shown_length] == '?'   ? "?..."
+                         : shown[shown_length] == '#' ? "#..."
+                                                      : "";
+
     /* libcurl accepts "http:/h" and "http:///h" as host h, and a scheme of
      * its own choosing, so the scheme and "//" are checked here first. */
     if (!stayhooks__has_prefix_nocase(url, "http://") &&
         !stayhooks__has_prefix_nocase(url, "https://"))
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
-                               "%s \"%s\" must start with http:// or https://", what, shown);
+                               "%s \"%.*s%s\" must start with http:// or https://", what,
+                               shown_length, shown, elided);
     if (!stayhooks__is_http_url(url))
-        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION, "%s \"%s\" has no host", what,
-                               shown);
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION, "%s \"%.*s%s\" has no host", what,
+                               shown_length, shown, elided);
 
     /* An '@' in the authority ends a user name or password. It is checked
      * before any message quotes the URL, and this message does not. */
@@ -116,10 +124,14 @@ int stayhooks__check_endpoint_url(const char *url, const char *what, const char 
     const char *delimiter = url + strcspn(url, "?#");
     if (*delimiter == '?')
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
-                               "%s \"%s\" must not have a query (\"?...\")", what, shown);
+                               "%s \"%.*s%s\" must not have a query; remove the part from "
+                               "\"?\" on",
+                               what, shown_length, shown, elided);
     if (*delimiter == '#')
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
-                               "%s \"%s\" must not have a fragment (\"#...\")", what, shown);
+                               "%s \"%.*s%s\" must not have a fragment; remove the part from "
+                               "\"#\" on",
+                               what, shown_length, shown, elided);
 
     /* libcurl judges the host, the port number and the path characters. */
     u = curl_url();

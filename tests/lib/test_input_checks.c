@@ -200,9 +200,9 @@ static void test_malformed_base_url(void **state)
     } cases[] = {
         { "http://127.0.0.1:9 /x", "base URL \"http://127.0.0.1:9 /x\" is invalid" },
         { "http://127.0.0.1:99999", "base URL \"http://127.0.0.1:99999\" is invalid" },
-        { "http://h:9?x=1", "base URL \"http://h:9?x=1\" must not have a query" },
-        { "#fragment", "base URL \"#fragment\" must start with http:// or https://" },
-        { "http://h/#top", "base URL \"http://h/#top\" must not have a fragment" },
+        { "http://h:9?x=1", "base URL \"http://h:9?...\" must not have a query" },
+        { "#fragment", "base URL \"#...\" must start with http:// or https://" },
+        { "http://h/#top", "base URL \"http://h/#...\" must not have a fragment" },
         { "http://", "base URL \"http://\" has no host" },
         { "http:///", "base URL \"http:///\" has no host" },
         { " http://h:0/ ", "base URL \" http://h:0/ \" has port 0" },
@@ -229,9 +229,9 @@ static void test_malformed_api_prefix(void **state)
     opts.api_prefix = "api\r\nX-Evil: 1";
     expect_client_rejected(&opts, "base URL with the API prefix \"", NULL);
     opts.api_prefix = "a?b";
-    expect_client_rejected(&opts, "/a?b\" must not have a query", NULL);
+    expect_client_rejected(&opts, "/a?...\" must not have a query", NULL);
     opts.api_prefix = "a#b";
-    expect_client_rejected(&opts, "/a#b\" must not have a fragment", NULL);
+    expect_client_rejected(&opts, "/a#...\" must not have a fragment", NULL);
     opts.api_prefix = "a b";
     expect_client_rejected(&opts, "/a b\" is invalid", NULL);
 
@@ -289,8 +289,8 @@ static void test_malformed_invoke_url(void **state)
         const char *url;
         const char *message;
     } cases[] = {
-        { "http://127.0.0.1:1/x?s=1", "invoke URL \"http://127.0.0.1:1/x?s=1\" must not have a query" },
-        { "http://127.0.0.1:1/x#f", "invoke URL \"http://127.0.0.1:1/x#f\" must not have a fragment" },
+        { "http://127.0.0.1:1/x?s=1", "invoke URL \"http://127.0.0.1:1/x?...\" must not have a query" },
+        { "http://127.0.0.1:1/x#f", "invoke URL \"http://127.0.0.1:1/x#...\" must not have a fragment" },
         { "http://127.0.0.1:70000/x", "invoke URL \"http://127.0.0.1:70000/x\" is invalid" },
         { "http:///x", "invoke URL \"http:///x\" has no host" },
         { "ftp://127.0.0.1/x", "must start with http:// or https://" },
@@ -320,9 +320,9 @@ static void test_url_error_hides_credentials(void **state)
     stayhooks_options opts;
     init_options(&opts);
 
-    /* The token pasted into the base URL's query. */
+    /* The token pasted into the base URL's query: the message stops at "?". */
     opts.base_url = "http://127.0.0.1:1/?token=" TOKEN;
-    expect_client_rejected(&opts, "base URL \"http://127.0.0.1:1/?token=<redacted>\"", TOKEN);
+    expect_client_rejected(&opts, "base URL \"http://127.0.0.1:1/?...\"", TOKEN);
 
     /* The secret pasted into the invoke URL's query. */
     opts.base_url = test_server_base_url(server);
@@ -333,7 +333,7 @@ static void test_url_error_hides_credentials(void **state)
     assert_int_equal(stayhooks_send_message(client, &target, &message, NULL, &err),
                      STAYHOOKS_ERR_VALIDATION);
     assert_non_null(strstr(stayhooks_error_message(err),
-                           "invoke URL \"http://127.0.0.1:1/invoke?secret=<redacted>\""));
+                           "invoke URL \"http://127.0.0.1:1/invoke?...\""));
     assert_null(strstr(stayhooks_error_message(err), SECRET));
     stayhooks_error_free(err);
     stayhooks_client_free(client);
