@@ -85,26 +85,67 @@ static const char *string_member(const json_t *object, const char *name, int *wr
     return json_string_value(value);
 }
 
-/* Rejects members the line format does not know, so that a typo such as
- * "secrte" is not silently sent with the default secret. */
-static const char *unknown_member(const json_t *object)
+static const char *const known_members[] = { "action", "payload", "room", "webhook",
+                                             "secret", "invokeUrl" };
+#define KNOWN_MEMBER_COUNT (sizeof known_members / sizeof known_members[0])
+
+static int is_known_member(const char *key, size_t length)
 {
-    static const char *const known[] = { "action", "payload", "room", "webhook", "secret",
-                                         "invokeUrl" };
+    for (size_t i = 0; i < KNOWN_MEMBER_COUNT; i++) {
+        if (strlen(known_members[i]) == length && strncmp(key, known_members[i], length) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Returns the 1-based position of the first member the line format does
+ * not know, or 0. Unknown members are rejected so that a typo such as
+ * "secrte" is not silently sent with the default secret. */
+static int unknown_member_position(const json_t *object)
+{
     const char *key;
     json_t *value;
+    int position = 0;
 
     json_object_foreach((json_t *)object, key, value) {
-        size_t i;
         (void)value;
-        for (i = 0; i < sizeof known / sizeof known[0]; i++) {
-            if (strcmp(key, known[i]) == 0)
-                break;
-        }
-        if (i == sizeof known / sizeof known[0])
-            return key;
+        position++;
+        if (!is_known_member(key, strlen(key)))
+            return position;
     }
-    return NULL;
+    return 0;
+}
+
+/* Writes why `text` did not parse. Only a known member name is quoted
+ * from the line, because any other text near the error may be a secret. */
+static void describe_parse_error(const json_error_t *parse_error, char *message, size_t size)
+{
+    static const char near_quote[] = "near '\"";
+    const char *key = strstr(parse_error->text, near_quote);
+    size_t key_length = 0;
+
+    switch (json_error_code(parse_error)) {
+    case json_error_invalid_utf8:
+        snprintf(message, size, "line is not valid UTF-8 (error at column %d)",
+                 parse_error->column);
+        return;
+    case json_error_duplicate_key:
+        if (key != NULL) {
+            key += strlen(near_quote);
+            key_length = strcspn(key, "\"");
+        }
+        if (key != NULL && is_known_member(key, key_length))
+            snprintf(message, size, "duplicate member \"%.*s\" (error at column %d)",
+                     (int)key_length, key, parse_error->column);
+        else
+            snprintf(message, size, "duplicate member (error at column %d)",
+                     parse_error->column);
+        return;
+    default:
+        snprintf(message, size, "line is not valid JSON (error at column %d)",
+                 parse_error->column);
+        return;
+    }
 }
 
 /*
@@ -118,16 +159,22 @@ static void queue_line(stayhooks_batch *batch, const struct cli_args *args,
                        struct batch_line *line)
 {
     json_error_t parse_error;
-    json_t *object = json_loads(text, JSON_REJECT_DUPLICATES, &parse_error);
+    json_t *object = NULL;
     stayhooks_error *err = NULL;
     char *payload_text = NULL;
     char message[256];
     int wrong_type = 0;
 
     line->code = STAYHOOKS_ERR_VALIDATION;
+    if (strncmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        line->message = strdup("line starts with a byte order mark (BOM); remove it");
+        goto done;
+    }
+    /* JSON_DECODE_ANY lets a string or number parse, so that every
+     * non-object line gets the same message. */
+    object = json_loads(text, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &parse_error);
     if (object == NULL) {
-        snprintf(message, sizeof message, "line is not valid JSON (error at column %d)",
-                 parse_error.column);
+        describe_parse_error(&parse_error, message, sizeof message);
         line->message = strdup(message);
         goto done;
     }
@@ -136,11 +183,12 @@ static void queue_line(stayhooks_batch *batch, const struct cli_args *args,
         goto done;
     }
 
-    const char *unknown = unknown_member(object);
-    if (unknown != NULL) {
+    /* The name is not quoted because it could be a secret. */
+    int unknown = unknown_member_position(object);
+    if (unknown != 0) {
         snprintf(message, sizeof message,
-                 "unknown member \"%.64s\"; expected action, payload, room, webhook, secret "
-                 "or invokeUrl",
+                 "unknown member at position %d (allowed: action, payload, room, webhook, "
+                 "secret, invokeUrl)",
                  unknown);
         line->message = strdup(message);
         goto done;

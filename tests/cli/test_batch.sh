@@ -51,7 +51,7 @@ expect_line 3 '{"line":4,"ok":true,"kind":"message"' "the blank line 3 is skippe
 expect_line 4 '{"line":5,"ok":false,"error":{"class":"auth","status":401,' "line 5 fails with 401"
 expect_line 5 '{"line":6,"ok":false,"error":{"class":"validation","status":0,"message":"line is not valid JSON' "line 6 is invalid JSON"
 expect_line 6 '{"line":7,"ok":false,"error":{"class":"http","status":400,' "line 7 gets the server's 400"
-expect_line 7 '{"line":8,"ok":false,"error":{"class":"validation","status":0,"message":"unknown member \"secrte\"' "line 8 has an unknown member"
+expect_line 7 '{"line":8,"ok":false,"error":{"class":"validation","status":0,"message":"unknown member at position 2 (allowed: action, payload, room, webhook, secret, invokeUrl)"' "line 8 has an unknown member"
 expect_line 8 '{"line":9,"ok":true,"kind":"image"' "line 9 delivered to the board"
 check_contains "$err" "4 delivered, 4 failed" "summary on stderr"
 check_lacks "$out" "$secret" "the default secret is not in the output"
@@ -134,6 +134,31 @@ if [ "$(grep -n . "$STAYHOOKS_TEST_DIR/int.out" | sed -n 's/^\([0-9]*\):{"line":
 else
     fail "interrupted results are out of order"
 fi
+
+# Messages for lines that cannot be read; none quotes a member name that
+# could be a secret.
+odd=$STAYHOOKS_TEST_DIR/odd.jsonl
+{
+    printf '\357\273\277{"action":"message","payload":{"text":"bom"}}\n'
+    printf '"str"\n'
+    printf '42\n'
+    printf '[1]\n'
+    printf '{"room":"R1","room":"R2","action":"message"}\n'
+    printf '{"%s":1,"%s":2}\n' "$secret" "$secret"
+    printf '{"action":"message","payload":{"text":"bad \377 byte"}}\n'
+    printf '{"action":"message","%s":"x"}\n' "$secret"
+} >"$odd"
+STAYHERE_SECRET=$secret run_cli batch "$odd"
+check_status 2 "a batch of unreadable lines exits 2"
+expect_line 1 '"message":"line starts with a byte order mark (BOM); remove it"' "a BOM is named"
+expect_line 2 '"message":"line must be a JSON object"' "a JSON string is not an object"
+expect_line 3 '"message":"line must be a JSON object"' "a JSON number is not an object"
+expect_line 4 '"message":"line must be a JSON object"' "a JSON array is not an object"
+expect_line 5 '"message":"duplicate member \"room\" (error at column' "a duplicate known member is named"
+expect_line 6 '"message":"duplicate member (error at column' "a duplicate unknown member is not named"
+expect_line 7 '"message":"line is not valid UTF-8 (error at column' "invalid UTF-8 is named"
+expect_line 8 '"message":"unknown member at position 2 (allowed:' "an unknown member gets its position"
+check_lacks "$out" "$secret" "a secret used as a member name is not echoed"
 # Each delivered line arrived exactly once.
 read_back messages
 for text in "batch one" "batch via url"; do
