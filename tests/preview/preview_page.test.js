@@ -592,6 +592,64 @@ async function checkUnknownRoom(context) {
   await page.close();
 }
 
+// Right-to-left user text must run right to left, and an avatar must show
+// the first whole emoji of an alias, not half of it.
+async function checkTextDirection(context) {
+  const arabic = 'تم النشر بنجاح';
+  const pollId = 'poll_rtl';
+  const replies = craftedReplies([
+    craftedMessage('msg_rtl', { alias: 'مساعد البناء', text: arabic }),
+    craftedMessage('msg_rtl_embed', { kind: 'embed', embed: {
+      title: 'ملاحظات الإصدار', description: 'اكتمل النشر\n\u2022 الوثائق محدثة', footer: 'بواسطة الخادم',
+    } }),
+    craftedMessage('msg_rtl_poll', { kind: 'poll', pollId: pollId }),
+    craftedMessage('msg_ltr', { alias: 'Build bot', text: 'Build 43 passed' }),
+    craftedMessage('msg_emoji', { alias: '\u{1F469}\u200D\u{1F4BB} Dev bot', text: 'hi' }),
+    craftedMessage('msg_flag', { alias: '\u{1F1EB}\u{1F1F7} bot', text: 'salut' }),
+  ], [], [{ id: pollId, webhookId: 'wh_test', question: 'أي ميزة بعد؟',
+    options: ['الوثائق', 'المساعد'], multipleChoice: false, endsAt: null,
+    createdAt: new Date().toISOString() }]);
+  const opened = await openCraftedPage(context, replies, { width: 1280, height: 900 });
+  const page = opened.page;
+  await page.locator('li.message[data-id="msg_flag"]').waitFor({ timeout: PAGE_TIMEOUT_MS });
+
+  const userText = ['.alias', '.text', '.embed-title', '.embed-paragraph', '.embed-bullet',
+    '.embed-footer', '.poll-question', '.poll-option-text'];
+  for (const selector of userText) {
+    const nodes = page.locator('.stream ' + selector);
+    check(await nodes.count() > 0, 'crafted messages contain ' + selector);
+    const dirs = await nodes.evaluateAll(function (list) {
+      return list.map(function (node) { return node.getAttribute('dir'); });
+    });
+    check(dirs.every(function (dir) { return dir === 'auto'; }),
+      selector + ' has dir="auto": ' + JSON.stringify(dirs));
+  }
+
+  const direction = function (node) { return getComputedStyle(node).direction; };
+  checkEqual(await page.locator('li[data-id="msg_rtl"] .text').evaluate(direction), 'rtl',
+    'Arabic message text runs right to left');
+  checkEqual(await page.locator('li[data-id="msg_rtl"] .alias').evaluate(direction), 'rtl',
+    'Arabic alias runs right to left');
+  checkEqual(await page.locator('li[data-id="msg_rtl_poll"] .poll-question').evaluate(direction),
+    'rtl', 'Arabic poll question runs right to left');
+  checkEqual(await page.locator('li[data-id="msg_ltr"] .text').evaluate(direction), 'ltr',
+    'English message text runs left to right');
+
+  checkEqual(await page.locator('li[data-id="msg_emoji"] .avatar').textContent(),
+    '\u{1F469}\u200D\u{1F4BB}', 'avatar shows a whole joined emoji');
+  checkEqual(await page.locator('li[data-id="msg_flag"] .avatar').textContent(),
+    '\u{1F1EB}\u{1F1F7}', 'avatar shows a whole flag');
+  checkEqual(await page.locator('li[data-id="msg_ltr"] .avatar').textContent(), 'B',
+    'avatar shows the first letter');
+
+  const fonts = await page.evaluate(function () { return getComputedStyle(document.body).fontFamily; });
+  for (const font of ['"Apple Color Emoji"', '"Segoe UI Emoji"', '"Noto Color Emoji"']) {
+    check(fonts.includes(font), 'page fonts include ' + font + ': ' + fonts);
+  }
+  checkEqual(opened.record.pageErrors, [], 'uncaught page errors with right-to-left text');
+  await page.close();
+}
+
 async function main() {
   const [messages, polls, board] = await Promise.all([
     readBack('messages'), readBack('polls'), readBack('board'),
@@ -655,6 +713,7 @@ async function main() {
     await checkFarImageScale(context);
     await checkStreamFollows(context);
     await checkUnknownRoom(context);
+    await checkTextDirection(context);
   } finally {
     await browser.close();
   }

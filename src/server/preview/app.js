@@ -17,6 +17,8 @@
   // The panel scrolls sideways to what does not fit.
   const MIN_BOARD_SCALE = 0.25;
   const BULLET = '\u2022';
+  const graphemes = typeof Intl === 'object' && typeof Intl.Segmenter === 'function'
+    ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
 
   const room = readRoom();
   const token = readToken();
@@ -88,6 +90,15 @@
     return node;
   }
 
+  // Creates an element for text that a webhook sent. dir="auto" takes the
+  // direction from the text's first strong character, so Arabic or Hebrew
+  // runs right to left next to English.
+  function userText(tag, className, text) {
+    const node = element(tag, className, text);
+    node.dir = 'auto';
+    return node;
+  }
+
   function showNotice(text) {
     notice.textContent = text;
     notice.hidden = false;
@@ -140,7 +151,7 @@
 
     function flushParagraph() {
       if (paragraph.length > 0) {
-        container.appendChild(element('p', 'embed-paragraph', paragraph.join('\n')));
+        container.appendChild(userText('p', 'embed-paragraph', paragraph.join('\n')));
         paragraph = [];
       }
     }
@@ -152,7 +163,7 @@
           list = element('ul', 'embed-bullets');
           container.appendChild(list);
         }
-        list.appendChild(element('li', 'embed-bullet', line.slice(BULLET.length).trim()));
+        list.appendChild(userText('li', 'embed-bullet', line.slice(BULLET.length).trim()));
         continue;
       }
       list = null;
@@ -177,12 +188,12 @@
       const href = safeHttpUrl(embed.url);
       let title;
       if (href !== null) {
-        title = element('a', 'embed-title', embed.title);
+        title = userText('a', 'embed-title', embed.title);
         title.href = href;
         title.target = '_blank';
         title.rel = 'noopener noreferrer nofollow';
       } else {
-        title = element('span', 'embed-title', embed.title);
+        title = userText('span', 'embed-title', embed.title);
       }
       card.appendChild(title);
     }
@@ -202,7 +213,7 @@
       }
     }
     if (typeof embed.footer === 'string') {
-      card.appendChild(element('footer', 'embed-footer', embed.footer));
+      card.appendChild(userText('footer', 'embed-footer', embed.footer));
     }
     return card;
   }
@@ -210,7 +221,7 @@
   function renderPoll(poll) {
     const card = element('section', 'poll');
     card.dataset.pollId = poll.id;
-    card.appendChild(element('h3', 'poll-question', poll.question));
+    card.appendChild(userText('h3', 'poll-question', poll.question));
 
     const kind = poll.multipleChoice ? 'multiple choice' : 'single choice';
     card.appendChild(element('span', 'poll-kind', kind));
@@ -220,7 +231,7 @@
     for (const option of poll.options) {
       const item = element('li', 'poll-option');
       item.appendChild(element('span', poll.multipleChoice ? 'poll-marker box' : 'poll-marker dot'));
-      item.appendChild(element('span', 'poll-option-text', option));
+      item.appendChild(userText('span', 'poll-option-text', option));
       options.appendChild(item);
     }
     card.appendChild(options);
@@ -237,9 +248,19 @@
     return card;
   }
 
+  // Returns the first user-perceived character (grapheme cluster) of a
+  // name, so that a joined emoji or a flag is not cut into code points.
+  // Browsers without Intl.Segmenter get the first code point.
   function initials(name) {
-    const letters = Array.from(name.trim());
-    return letters.length > 0 ? letters[0].toUpperCase() : '?';
+    const trimmed = name.trim();
+    let first;
+    if (graphemes !== null) {
+      const next = graphemes.segment(trimmed)[Symbol.iterator]().next();
+      first = next.done ? undefined : next.value.segment;
+    } else {
+      first = Array.from(trimmed)[0];
+    }
+    return first !== undefined ? first.toUpperCase() : '?';
   }
 
   function renderMessage(message, poll) {
@@ -253,7 +274,7 @@
 
     const bubble = element('div', 'bubble');
     const meta = element('div', 'meta');
-    meta.appendChild(element('span', alias !== null ? 'alias' : 'alias alias-default',
+    meta.appendChild(userText('span', alias !== null ? 'alias' : 'alias alias-default',
       alias !== null ? alias : 'Webhook ' + message.webhookId));
     const time = element('time', 'time', formatClock(message.createdAt));
     time.dateTime = message.createdAt;
@@ -262,7 +283,7 @@
     bubble.appendChild(meta);
 
     if (typeof message.text === 'string') {
-      bubble.appendChild(element('p', 'text', message.text));
+      bubble.appendChild(userText('p', 'text', message.text));
     }
     if (message.embed !== null && typeof message.embed === 'object') {
       bubble.appendChild(renderEmbed(message.embed));
