@@ -306,8 +306,8 @@
   }
 
   // Keeps the list at its end through every later height change. A scroll
-  // right after rendering is not enough: in the one-column layout the
-  // board renders below the list and shrinks it, and embed images load
+  // right after rendering is not enough, because in the one-column layout
+  // the board renders below the list and shrinks it, and embed images load
   // after the scroll and grow it.
   function followStreamEnd() {
     streamScroller.addEventListener('scroll', function () {
