@@ -116,7 +116,7 @@ static int unknown_member_position(const json_t *object)
     return 0;
 }
 
-/* Writes why `text` did not parse. Only a known member name is quoted
+/* Writes into `message` why a line did not parse. Only a known member name is quoted
  * from the line, because any other text near the error may be a secret. */
 static void describe_parse_error(const json_error_t *parse_error, char *message, size_t size)
 {

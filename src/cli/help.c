@@ -30,8 +30,9 @@ static const char help_text[] =
     "  send image URL [--size WIDTHxHEIGHT] [--at X,Y]\n"
     "  invoke ACTION [--payload JSON | --payload-file PATH]   ('-': standard input)\n"
     "  batch [--parallel N] FILE   invoke once per JSON line of FILE ('-': standard\n"
-    "                              input), N connections at once (1-256, default 8);\n"
-    "                              prints one JSON result line per input line\n"
+    "                              input), N requests at once (1-256, default 8);\n"
+    "                              prints one JSON result line per input line as\n"
+    "                              soon as the earlier lines have ended\n"
     "\n"
     "Options (before or after the command):\n"
     "  --base-url URL        server address (STAYHERE_BASE_URL;\n"
@@ -64,7 +65,13 @@ static const char help_text[] =
     "  4  other HTTP error status\n"
     "  5  invalid response (a 2xx reply that is not the expected JSON)\n"
     "  6  network error (server unreachable, or failed before the request was sent)\n"
-    "  7  delivery unknown (the connection failed after the request was sent)\n";
+    "  7  delivery unknown (the connection failed after the request was sent)\n"
+    "  130, 143  batch interrupted by SIGINT or SIGTERM\n"
+    "\n"
+    "A batch exits with its worst outcome: 130 or 143 when interrupted, else 7\n"
+    "when any line's delivery is unknown, else the status of the first failed\n"
+    "line that is not an invalid line. Invalid lines alone give 2 when nothing\n"
+    "was sent, else 1.\n";
 
 void cli_print_help(void)
 {
