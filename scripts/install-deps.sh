@@ -4,7 +4,7 @@
 #
 # Usage: install-deps.sh [--browser] [PACKAGE]...
 #   --browser  also install what the preview page's browser test needs:
-#              Chromium, and Node.js with npm when the `npm` command is missing
+#              Chromium with an emoji font, and Node.js with npm when the `npm` command is missing
 #   PACKAGE    further Debian packages (for example wrk for the benchmarks)
 set -euo pipefail
 
@@ -17,7 +17,7 @@ packages=(
 for argument in "$@"; do
   case "$argument" in
     --browser)
-      packages+=(chromium)
+      packages+=(chromium fonts-noto-color-emoji)
       # A Node.js from another source may already bring npm; Debian's npm
       # package conflicts with it, so only a machine without npm gets Debian's.
       command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
