@@ -1,5 +1,6 @@
 /* test_batch.c: batches against a real stayhooks-server: order of results,
- * exactly-once delivery, failed items, the connection bound, retries per
+ * exactly-once delivery, failed items, the connection bound, connection
+ * reuse across two servers, cancelling, retries per
  * item and dry runs. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -15,7 +16,10 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -684,6 +688,92 @@ static void batch_cancel_keeps_rest_queued(void **state)
     stayhooks_batch_free(cancel.batch);
     stayhooks_secret_bundle_free(hook);
 }
+
+/* Opens a 127.0.0.1 listener that never accepts, so a request to it is
+ * sent into the backlog and never answered. Returns the socket and sets
+ * `*port`, or returns -1. */
+static int silent_listener(int *port)
+{
+    struct sockaddr_in address;
+    socklen_t length = sizeof address;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0)
+        return -1;
+    if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, 8) != 0 ||
+        getsockname(fd, (struct sockaddr *)&address, &length) != 0) {
+        close(fd);
+        return -1;
+    }
+    *port = ntohs(address.sin_port);
+    return fd;
+}
+
+static stayhooks_batch *alarm_batch;
+
+/* Two cancel requests from a signal handler: stop new items, then abort
+ * the transfer in flight. */
+static void cancel_twice(int signal_number)
+{
+    (void)signal_number;
+    stayhooks_batch_cancel(alarm_batch);
+    stayhooks_batch_cancel(alarm_batch);
+}
+
+/* A second cancel aborts a transfer that would otherwise wait for its
+ * 10 s timeout, and reports it as delivery unknown. The item after it
+ * stays queued. */
+static void batch_second_cancel_aborts_transfer(void **state)
+{
+    (void)state;
+    struct sigaction action;
+    struct sigaction old_action;
+    struct itimerval timer;
+    stayhooks_error *err = NULL;
+    char url[96];
+    int port = 0;
+    int listener = silent_listener(&port);
+
+    assert_true(listener >= 0);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/api/webhooks/R1/W1/invoke", port);
+    stayhooks_target target = { NULL, NULL, url, "whk_silent" };
+    expect_ok(stayhooks_batch_new(owner, &alarm_batch, &err), err, "batch new");
+    for (int i = 0; i < 2; i++)
+        expect_ok(stayhooks_batch_add_invoke(alarm_batch, &target, "message",
+                                             "{\"text\":\"never answered\"}", &err),
+                  err, "add");
+
+    memset(&action, 0, sizeof action);
+    action.sa_handler = cancel_twice;
+    sigemptyset(&action.sa_mask);
+    assert_int_equal(sigaction(SIGALRM, &action, &old_action), 0);
+    memset(&timer, 0, sizeof timer);
+    timer.it_value.tv_usec = 300 * 1000;
+    assert_int_equal(setitimer(ITIMER_REAL, &timer, NULL), 0);
+
+    time_t start = time(NULL);
+    expect_ok(stayhooks_batch_run(alarm_batch, 1, NULL, NULL, &err), err, "run");
+    time_t elapsed = time(NULL) - start;
+    sigaction(SIGALRM, &old_action, NULL);
+
+    assert_true(elapsed <= 4);
+    const stayhooks_error *item_err = NULL;
+    assert_int_equal(stayhooks_batch_result(alarm_batch, 0, NULL, &item_err),
+                     STAYHOOKS_ERR_NETWORK);
+    assert_non_null(item_err);
+    assert_int_equal(stayhooks_error_delivery_unknown(item_err), 1);
+    assert_non_null(strstr(stayhooks_error_message(item_err), "the batch was cancelled"));
+    assert_int_equal(stayhooks_batch_result(alarm_batch, 1, NULL, &item_err),
+                     STAYHOOKS_ERR_VALIDATION);
+    assert_null(item_err);
+
+    stayhooks_batch_free(alarm_batch);
+    alarm_batch = NULL;
+    close(listener);
+}
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -693,6 +783,7 @@ int main(void)
         cmocka_unit_test(batch_connections_bounded),
         cmocka_unit_test(batch_two_hosts_reuse_connections),
         cmocka_unit_test(batch_cancel_keeps_rest_queued),
+        cmocka_unit_test(batch_second_cancel_aborts_transfer),
         cmocka_unit_test(batch_retry_policy_per_item),
         cmocka_unit_test(batch_dry_run_sends_nothing),
         cmocka_unit_test(batch_many_connections_exactly_once),
