@@ -565,7 +565,10 @@ int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
     /* Lines that could not be queued before the first queued one print
      * right away. */
     print_ready(&printer, 0);
-    int show_progress = isatty(STDERR_FILENO) && stayhooks_batch_count(batch) > 0;
+    /* Result lines on the same terminal would land inside the bar, and
+     * they show the progress themselves. */
+    int show_progress = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO) &&
+                        stayhooks_batch_count(batch) > 0;
     rc = stayhooks_batch_run(batch, args->parallel, show_progress ? draw_progress : NULL,
                              &progress, err);
     if (rc != STAYHOOKS_OK)

@@ -197,6 +197,10 @@ if command -v script >/dev/null 2>&1; then
     check_contains "$STAYHOOKS_TEST_DIR/tty.log" "[##############################] 30/30" \
         "a full progress bar on a terminal"
     check_line_count "$STAYHOOKS_TEST_DIR/tty.out" 30 "stdout keeps only the result lines"
+    script -qec "\"$STAYHOOKS_CLI\" --secret-file \"$secret_file\" batch \"$good\"" \
+        "$STAYHOOKS_TEST_DIR/tty2.log" >/dev/null </dev/null
+    check_lacks "$STAYHOOKS_TEST_DIR/tty2.log" "[###" "no progress bar when stdout is the same terminal"
+    check_contains "$STAYHOOKS_TEST_DIR/tty2.log" '{"line":30,"ok":true' "result lines on the terminal"
 else
     echo "skip: script(1) is not installed, the progress bar is not checked"
 fi
