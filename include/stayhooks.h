@@ -151,17 +151,21 @@ typedef void (*stayhooks_log_fn)(void *userdata, stayhooks_log_level level,
  * Retry policy. Delays grow exponentially from `base_delay_ms` with random
  * jitter and never exceed `max_delay_ms`; no retry starts after
  * `deadline_ms` from the start of the call. A 429 reply's Retry-After is
- * honoured; with `deadline_ms` 0, a Retry-After longer than `max_delay_ms`
+ * honoured; with no deadline, a Retry-After longer than `max_delay_ms`
  * fails the call at once instead. An invoke is retried only when the server
  * surely did not act on it: a failed connect, 429, or 503 with Retry-After.
  * A failed TLS certificate check is never retried. Set `max_attempts` to 1
- * to turn retries off.
+ * to turn retries off. Each zero field takes its own default, so setting
+ * one field never changes another. A zero `deadline_ms` is never shorter
+ * than the client's `timeout_ms`: with a timeout above 30000 ms, the
+ * default deadline equals the timeout.
  */
 typedef struct stayhooks_retry_policy {
     int max_attempts;   /* total attempts including the first; default 3 */
     long base_delay_ms; /* default 200 */
     long max_delay_ms;  /* default 5000 */
-    long deadline_ms;   /* whole call, all attempts; default 30000; 0 = none */
+    long deadline_ms;   /* whole call, all attempts; 0 = default 30000;
+                           negative = no deadline */
 } stayhooks_retry_policy;
 
 #define STAYHOOKS_OPTIONS_VERSION 1

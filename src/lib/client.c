@@ -159,10 +159,12 @@ static int validate_options(const stayhooks_options *opts, const char *base_url,
     if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0)
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
                                "timeouts must not be negative");
+    /* A negative deadline_ms is allowed: it means no deadline. */
     if (opts->retry.max_attempts < 0 || opts->retry.base_delay_ms < 0 ||
-        opts->retry.max_delay_ms < 0 || opts->retry.deadline_ms < 0)
+        opts->retry.max_delay_ms < 0)
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
-                               "retry policy values must not be negative");
+                               "retry max_attempts, base_delay_ms and max_delay_ms must not "
+                               "be negative");
 
     if ((rc = check_base_url(base_url, opts->token, err)) != STAYHOOKS_OK)
         return rc;
@@ -225,7 +227,7 @@ static int client_create(const stayhooks_options *opts, const char *base_url,
     c->insecure = opts->insecure != 0;
     c->max_response_bytes = opts->max_response_bytes > 0 ? opts->max_response_bytes
                                                           : STAYHOOKS_DEFAULT_MAX_RESPONSE_BYTES;
-    c->retry = stayhooks__retry_policy_resolve(&opts->retry);
+    c->retry = stayhooks__retry_policy_resolve(&opts->retry, c->timeout_ms);
     c->dry_run = opts->dry_run != 0;
     c->log = opts->log;
     c->log_userdata = opts->log_userdata;

@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-stayhooks_retry_policy stayhooks__retry_policy_resolve(const stayhooks_retry_policy *policy)
+stayhooks_retry_policy stayhooks__retry_policy_resolve(const stayhooks_retry_policy *policy,
+                                                       long timeout_ms)
 {
     stayhooks_retry_policy out = { 0, 0, 0, 0 };
     if (policy != NULL)
         out = *policy;
 
+    /* Each zero field takes its own default, so setting one field never
+     * changes the meaning of another. */
     if (out.max_attempts <= 0)
         out.max_attempts = STAYHOOKS_DEFAULT_ATTEMPTS;
     if (out.base_delay_ms <= 0)
@@ -22,13 +25,15 @@ stayhooks_retry_policy stayhooks__retry_policy_resolve(const stayhooks_retry_pol
     if (out.max_delay_ms < out.base_delay_ms)
         out.max_delay_ms = out.base_delay_ms;
 
-    /* All-zero means "defaults". A lone zero deadline next to other set
-     * fields keeps its documented meaning of "no deadline". */
-    if (policy == NULL || (policy->max_attempts == 0 && policy->base_delay_ms == 0 &&
-                           policy->max_delay_ms == 0 && policy->deadline_ms == 0))
+    /* A default deadline shorter than the per-attempt timeout would cut
+     * the first attempt short, so it grows to the timeout. */
+    if (out.deadline_ms == 0) {
         out.deadline_ms = STAYHOOKS_DEFAULT_DEADLINE_MS;
-    if (out.deadline_ms < 0)
+        if (timeout_ms > out.deadline_ms)
+            out.deadline_ms = timeout_ms;
+    } else if (out.deadline_ms < 0) {
         out.deadline_ms = 0;
+    }
     return out;
 }
 

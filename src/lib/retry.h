@@ -22,9 +22,12 @@ typedef struct stayhooks__attempt_outcome {
     int certificate_failed; /* 1 when the TLS certificate check failed */
 } stayhooks__attempt_outcome;
 
-/* Fills zero fields of `policy` with the defaults (3 attempts, 200 ms base,
- * 5000 ms cap, 30000 ms deadline). A negative deadline becomes 0 (none). */
-stayhooks_retry_policy stayhooks__retry_policy_resolve(const stayhooks_retry_policy *policy);
+/* Fills each zero field of `policy` with its own default (3 attempts,
+ * 200 ms base, 5000 ms cap, 30000 ms deadline). A zero deadline becomes at
+ * least `timeout_ms`, the per-attempt timeout. A negative deadline means
+ * none and resolves to 0, which is how the request code reads "none". */
+stayhooks_retry_policy stayhooks__retry_policy_resolve(const stayhooks_retry_policy *policy,
+                                                       long timeout_ms);
 
 /* Parses a Retry-After value: whole or fractional seconds, or an HTTP date
  * (compared with `now`, never negative). Returns the wait in seconds, or

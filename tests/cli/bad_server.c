@@ -11,6 +11,11 @@
  *   MODE redirect replies 302 with an empty body and the Location
  *                 http://127.0.0.1:9/elsewhere, which the CLI must not follow
  *                 or connect to.
+ *   MODE slow     waits 2 s, then replies 200 with a valid invoke reply
+ *                 (for --timeout tests that must succeed).
+ *   MODE rate-limit-once
+ *                 replies 429 with Retry-After: 1 to the first request and
+ *                 200 with a valid invoke reply to every later one.
  *
  * Binds 127.0.0.1 on a free port, prints "listening on 127.0.0.1:PORT" on
  * stdout, and exits after MAX_SECONDS (default 60) or on SIGTERM/SIGINT.
@@ -26,8 +31,9 @@
 #include <time.h>
 
 #include <microhttpd.h>
+#include <stdatomic.h>
 
-enum mode { MODE_TEXT_OK, MODE_CLOSE, MODE_HANG, MODE_REDIRECT };
+enum mode { MODE_TEXT_OK, MODE_CLOSE, MODE_HANG, MODE_REDIRECT, MODE_SLOW, MODE_RATE_LIMIT_ONCE };
 
 static volatile sig_atomic_t stop_requested;
 static long max_seconds = 60;
@@ -41,6 +47,29 @@ static void on_signal(int signo)
 
 /* Marks a connection whose request headers have been seen. */
 static int connection_marker;
+
+/* Whole requests seen so far, across the per-connection threads. */
+static atomic_long request_count;
+
+static const char invoke_ok_body[] = "{\"ok\":true,\"kind\":\"message\",\"messageId\":\"m1\"}";
+
+static enum MHD_Result reply_json(struct MHD_Connection *connection, unsigned int status,
+                                  const char *body, const char *retry_after)
+{
+    struct MHD_Response *response;
+    enum MHD_Result result;
+
+    response = MHD_create_response_from_buffer(strlen(body), (void *)body,
+                                               MHD_RESPMEM_PERSISTENT);
+    if (response == NULL)
+        return MHD_NO;
+    MHD_add_response_header(response, "Content-Type", "application/json");
+    if (retry_after != NULL)
+        MHD_add_response_header(response, "Retry-After", retry_after);
+    result = MHD_queue_response(connection, status, response);
+    MHD_destroy_response(response);
+    return result;
+}
 
 static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connection,
                                       const char *url, const char *method,
@@ -67,6 +96,19 @@ static enum MHD_Result handle_request(void *cls, struct MHD_Connection *connecti
     }
 
     fprintf(stderr, "received %s %s\n", method, url);
+    long request_number = atomic_fetch_add(&request_count, 1) + 1;
+
+    if (*mode == MODE_SLOW) {
+        for (int ticks = 0; ticks < 20 && !stop_requested; ticks++)
+            nanosleep(&tick, NULL);
+        return reply_json(connection, MHD_HTTP_OK, invoke_ok_body, NULL);
+    }
+    if (*mode == MODE_RATE_LIMIT_ONCE) {
+        if (request_number == 1)
+            return reply_json(connection, MHD_HTTP_TOO_MANY_REQUESTS,
+                              "{\"error\":\"rate limited\"}", "1");
+        return reply_json(connection, MHD_HTTP_OK, invoke_ok_body, NULL);
+    }
 
     /* Each connection has its own thread, so this wait blocks no other. */
     if (*mode == MODE_HANG) {
@@ -108,7 +150,8 @@ int main(int argc, char **argv)
     int status = 1;
 
     if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: bad_server text-ok|close|hang|redirect [MAX_SECONDS]\n");
+        fprintf(stderr, "usage: bad_server text-ok|close|hang|redirect|slow|rate-limit-once "
+                        "[MAX_SECONDS]\n");
         return 2;
     }
     if (strcmp(argv[1], "text-ok") == 0) {
@@ -119,8 +162,13 @@ int main(int argc, char **argv)
         mode = MODE_HANG;
     } else if (strcmp(argv[1], "redirect") == 0) {
         mode = MODE_REDIRECT;
+    } else if (strcmp(argv[1], "slow") == 0) {
+        mode = MODE_SLOW;
+    } else if (strcmp(argv[1], "rate-limit-once") == 0) {
+        mode = MODE_RATE_LIMIT_ONCE;
     } else {
-        fprintf(stderr, "bad_server: unknown mode '%s': expected text-ok, close, hang or redirect\n",
+        fprintf(stderr, "bad_server: unknown mode '%s': expected text-ok, close, hang, redirect, "
+                        "slow or rate-limit-once\n",
                 argv[1]);
         return 2;
     }

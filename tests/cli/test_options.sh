@@ -94,6 +94,28 @@ check_lacks "$err" "retrying" "--retries 0 makes one attempt"
 run_cli --timeout 2.5 --retries 1 send message "timeout and retries"
 check_status 0 "--timeout 2.5 --retries 1"
 
+# --retries sets only the attempt count, so a 429 with Retry-After: 1 is
+# still waited out and retried.
+stop_bad_server
+start_bad_server rate-limit-once
+run_cli --base-url "$bad_url" --retries 2 --verbose send message "rate limited once"
+check_status 0 "--retries 2 after one 429 with Retry-After: 1"
+checks=$((checks + 1))
+if [ "$(bad_server_requests)" -eq 2 ]; then
+    pass "--retries 2 retries the 429 once"
+else
+    fail "--retries 2 after a 429: $(bad_server_requests) requests, expected 2"
+fi
+
+# --timeout 3 lets a reply that takes 2 s arrive, and --timeout 1 does not.
+stop_bad_server
+start_bad_server slow
+run_cli --base-url "$bad_url" --timeout 3 --retries 2 send message "slow reply"
+check_status 0 "--timeout 3 with a reply after 2 s"
+run_cli --base-url "$bad_url" --timeout 1 --retries 0 send message "too slow"
+check_status 7 "--timeout 1 with a reply after 2 s"
+stop_bad_server
+
 # --insecure warns on stderr and still works over plain HTTP.
 run_cli --insecure send message "insecure"
 check_status 0 "--insecure"

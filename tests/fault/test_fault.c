@@ -788,7 +788,7 @@ static void test_rate_limit_over_max_delay(void **state)
 
     (void)state;
     init_options(&opts, base_url, sizeof base_url, "http", server->port);
-    opts.retry.deadline_ms = 0;
+    opts.retry.deadline_ms = -1;
     send_test_message(&opts, &out);
     read_stats(server, &stats);
 
@@ -814,7 +814,7 @@ static void test_rate_limit_no_deadline_retried(void **state)
 
     (void)state;
     init_options(&opts, base_url, sizeof base_url, "http", server->port);
-    opts.retry.deadline_ms = 0;
+    opts.retry.deadline_ms = -1;
     send_test_message(&opts, &out);
     read_stats(server, &stats);
 

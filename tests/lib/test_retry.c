@@ -45,17 +45,66 @@ static void test_policy_defaults(void **state)
 {
     (void)state;
     const stayhooks_retry_policy zero = { 0, 0, 0, 0 };
-    stayhooks_retry_policy p = stayhooks__retry_policy_resolve(&zero);
+    stayhooks_retry_policy p = stayhooks__retry_policy_resolve(&zero, 30000);
     assert_int_equal(p.max_attempts, 3);
     assert_int_equal(p.base_delay_ms, 200);
     assert_int_equal(p.max_delay_ms, 5000);
     assert_int_equal(p.deadline_ms, 30000);
 
-    /* A zero deadline next to set fields keeps its "none" meaning. */
-    const stayhooks_retry_policy no_deadline = { 1, 0, 0, 0 };
-    p = stayhooks__retry_policy_resolve(&no_deadline);
+    p = stayhooks__retry_policy_resolve(NULL, 1000);
+    assert_int_equal(p.max_attempts, 3);
+    assert_int_equal(p.deadline_ms, 30000);
+}
+
+/* Setting max_attempts alone (as the CLI's --retries does) keeps the
+ * default deadline instead of turning it off. */
+static void test_policy_fields_independent(void **state)
+{
+    (void)state;
+    const stayhooks_retry_policy attempts_only = { 1, 0, 0, 0 };
+    stayhooks_retry_policy p = stayhooks__retry_policy_resolve(&attempts_only, 30000);
     assert_int_equal(p.max_attempts, 1);
+    assert_int_equal(p.base_delay_ms, 200);
+    assert_int_equal(p.max_delay_ms, 5000);
+    assert_int_equal(p.deadline_ms, 30000);
+
+    const stayhooks_retry_policy delays_only = { 0, 50, 100, 0 };
+    p = stayhooks__retry_policy_resolve(&delays_only, 30000);
+    assert_int_equal(p.max_attempts, 3);
+    assert_int_equal(p.base_delay_ms, 50);
+    assert_int_equal(p.max_delay_ms, 100);
+    assert_int_equal(p.deadline_ms, 30000);
+
+    const stayhooks_retry_policy deadline_only = { 0, 0, 0, 700 };
+    p = stayhooks__retry_policy_resolve(&deadline_only, 30000);
+    assert_int_equal(p.max_attempts, 3);
+    assert_int_equal(p.deadline_ms, 700);
+}
+
+static void test_policy_negative_deadline_none(void **state)
+{
+    (void)state;
+    const stayhooks_retry_policy none = { 2, 0, 0, -1 };
+    stayhooks_retry_policy p = stayhooks__retry_policy_resolve(&none, 30000);
+    assert_int_equal(p.max_attempts, 2);
     assert_int_equal(p.deadline_ms, 0);
+}
+
+/* The default deadline grows to a longer per-attempt timeout, but an
+ * explicit deadline is kept as set. */
+static void test_policy_deadline_covers_timeout(void **state)
+{
+    (void)state;
+    const stayhooks_retry_policy zero = { 0, 0, 0, 0 };
+    stayhooks_retry_policy p = stayhooks__retry_policy_resolve(&zero, 45000);
+    assert_int_equal(p.deadline_ms, 45000);
+
+    p = stayhooks__retry_policy_resolve(&zero, 3000);
+    assert_int_equal(p.deadline_ms, 30000);
+
+    const stayhooks_retry_policy explicit_deadline = { 0, 0, 0, 2000 };
+    p = stayhooks__retry_policy_resolve(&explicit_deadline, 45000);
+    assert_int_equal(p.deadline_ms, 2000);
 }
 
 static void test_retry_after_seconds(void **state)
@@ -170,6 +219,9 @@ int main(void)
         cmocka_unit_test(test_backoff_jitter_range),
         cmocka_unit_test(test_backoff_never_zero),
         cmocka_unit_test(test_policy_defaults),
+        cmocka_unit_test(test_policy_fields_independent),
+        cmocka_unit_test(test_policy_negative_deadline_none),
+        cmocka_unit_test(test_policy_deadline_covers_timeout),
         cmocka_unit_test(test_retry_after_seconds),
         cmocka_unit_test(test_retry_after_fractional),
         cmocka_unit_test(test_retry_after_http_date),
