@@ -163,6 +163,11 @@ done:
     return rc;
 }
 
+static int is_dot_segment(const char *s)
+{
+    return strcmp(s, ".") == 0 || strcmp(s, "..") == 0;
+}
+
 /* Quotes `s` for a POSIX shell inside single quotes. New string or NULL. */
 static char *shell_quote(const char *s)
 {
@@ -212,10 +217,14 @@ int routes_decorate_webhook(struct server *srv, const char *room, json_t *webhoo
         goto done;
 
     /* The command reads the secret from the environment, so the reply and
-     * anything that logs it never hold the secret itself. */
-    json_t *curl = json_sprintf("curl -X POST %s -H 'Content-Type: application/json' "
+     * anything that logs it never hold the secret itself. The URL escapes
+     * dot segments as %2E, which curl 7.88 keeps. Later curl releases remove
+     * %2E segments like plain dots (curl issue 16869), and --path-as-is
+     * stops that. */
+    json_t *curl = json_sprintf("curl%s -X POST %s -H 'Content-Type: application/json' "
                                 "-H \"x-stay-webhook-secret: $STAYHERE_SECRET\" "
                                 "-d '{\"action\":\"message\",\"payload\":{\"text\":\"Hello\"}}'",
+                                is_dot_segment(room) || is_dot_segment(id) ? " --path-as-is" : "",
                                 quoted);
     if (json_object_set_new(webhook, "invokeUrl", json_string(url)) != 0 ||
         json_object_set_new(webhook, "exampleCurl", curl) != 0)

@@ -56,6 +56,20 @@ char *text_percent_encode(const char *src)
 
     if (out == NULL)
         return NULL;
+
+    /* curl removes "." and ".." path segments before sending, so a room
+     * named ".." would vanish from the URL. curl 7.88 keeps "%2E" segments,
+     * and the server decodes them back to the name. NOTE: browsers and later
+     * curl releases treat "%2E" like "." and still remove these segments. */
+    if (strcmp(src, ".") == 0 || strcmp(src, "..") == 0) {
+        for (size_t i = 0; i < len; i++) {
+            memcpy(out + o, "%2E", 3);
+            o += 3;
+        }
+        out[o] = '\0';
+        return out;
+    }
+
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)src[i];
         int plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||

@@ -10,7 +10,9 @@
  * because path segments do not use form encoding. */
 char *text_percent_decode(const char *src, size_t len);
 
-/* Encodes every byte outside A-Z a-z 0-9 - . _ ~ as %XX. New string or NULL. */
+/* Encodes one path segment: every byte outside A-Z a-z 0-9 - . _ ~ as %XX,
+ * and the dot segments "." and ".." as "%2E" and "%2E%2E" so that clients
+ * do not remove them. New string or NULL. */
 char *text_percent_encode(const char *src);
 
 /* Returns the number of Unicode code points in a valid UTF-8 string. */

@@ -318,7 +318,8 @@ static void server_field_errors_reach_the_caller(void **state)
 }
 
 /* A room named ".." is reached as itself: the library and the test HTTP
- * helper send dot segments as is, and the server routes them as IDs. */
+ * helper send dot segments as is, the server routes them as IDs, and the
+ * invoke URL escapes the segment as "%2E%2E" and works too. */
 static void dot_dot_room_round_trips(void **state)
 {
     const char *add[] = { "room", "add", "..", "--owner", "alice", NULL };
@@ -327,6 +328,7 @@ static void dot_dot_room_round_trips(void **state)
     stayhooks_invoke_result *result = NULL;
     stayhooks_error *err = NULL;
     stayhooks_target target = { "..", NULL, NULL, NULL };
+    stayhooks_target by_url = { NULL, NULL, NULL, NULL };
     stayhooks_message message = { "to the dot-dot room", NULL, NULL };
     struct reply reply;
     char *url;
@@ -334,7 +336,8 @@ static void dot_dot_room_round_trips(void **state)
 
     assert_int_equal(test_server_command(fx.db, add, NULL, 0), 0);
     expect_ok(stayhooks_create_webhook(owner, "..", "Dots", NULL, 0, &bundle, &err), err, "create");
-    assert_non_null(strstr(bundle->invoke_url, "/api/webhooks/../"));
+    assert_non_null(strstr(bundle->invoke_url, "/api/webhooks/%2E%2E/"));
+    assert_non_null(strstr(bundle->example_curl, bundle->invoke_url));
 
     expect_ok(stayhooks_list_webhooks(owner, "..", &list, &err), err, "list");
     assert_string_equal(list->room_id, "..");
@@ -344,6 +347,13 @@ static void dot_dot_room_round_trips(void **state)
     target.webhook_id = bundle->webhook.id;
     target.secret = bundle->secret;
     expect_ok(stayhooks_send_message(owner, &target, &message, &result, &err), err, "send");
+    assert_non_null(result->message_id);
+    stayhooks_invoke_result_free(result);
+    result = NULL;
+
+    by_url.invoke_url = bundle->invoke_url;
+    by_url.secret = bundle->secret;
+    expect_ok(stayhooks_send_message(owner, &by_url, &message, &result, &err), err, "send by URL");
     assert_non_null(result->message_id);
 
     /* "." is another room, which does not exist. */
@@ -355,7 +365,7 @@ static void dot_dot_room_round_trips(void **state)
     fixture_request(&fx, "GET", url, fx.owner_token, NULL, NULL, &reply);
     free(url);
     assert_int_equal(reply.status, 200);
-    assert_int_equal(json_array_size(json_object_get(reply.json, "messages")), 1);
+    assert_int_equal(json_array_size(json_object_get(reply.json, "messages")), 2);
     assert_string_equal(json_string_value(json_object_get(
                             json_array_get(json_object_get(reply.json, "messages"), 0), "text")),
                         "to the dot-dot room");

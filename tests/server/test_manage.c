@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "fixture.h"
 
@@ -59,6 +60,7 @@ static void create_returns_secret_once(void **state)
     assert_non_null(strstr(string_at(created, "invokeUrl"), fx->server.base_url));
     assert_null(strstr(string_at(created, "exampleCurl"), secret));
     assert_non_null(strstr(string_at(created, "exampleCurl"), "$STAYHERE_SECRET"));
+    assert_null(strstr(string_at(created, "exampleCurl"), "--path-as-is"));
     assert_string_equal(string_at(hook, "invokeUrl"), string_at(created, "invokeUrl"));
 
     /* The secret is never shown again. */
@@ -343,6 +345,80 @@ static void list_shows_last_used_after_invoke(void **state)
     json_decref(created);
 }
 
+
+/* Returns `url` as curl parses it, with "." and ".." segments removed the
+ * way the curl tool and libcurl do before sending. Free with curl_free(). */
+static char *curl_normalised_url(const char *url)
+{
+    CURLU *handle = curl_url();
+    char *out = NULL;
+
+    assert_non_null(handle);
+    assert_int_equal(curl_url_set(handle, CURLUPART_URL, url, 0), CURLUE_OK);
+    assert_int_equal(curl_url_get(handle, CURLUPART_URL, &out, 0), CURLUE_OK);
+    curl_url_cleanup(handle);
+    return out;
+}
+
+/* Rooms named "." and "..": invokeUrl escapes the segment and exampleCurl
+ * adds --path-as-is, so curl keeps the segment and reaches the room. */
+static void invoke_url_escapes_dot_rooms(void **state)
+{
+    static const char *const rooms[] = { ".", ".." };
+    static const char *const encoded[] = { "%2E", "%2E%2E" };
+    struct fixture *fx = *state;
+    char *probe = curl_normalised_url("http://127.0.0.1/a/%2E%2E/b");
+    int keeps_escaped_dots = strcmp(probe, "http://127.0.0.1/a/%2E%2E/b") == 0;
+
+    curl_free(probe);
+    for (size_t i = 0; i < 2; i++) {
+        const char *add[] = { "room", "add", rooms[i], "--owner", "alice", NULL };
+        json_t *created;
+        const char *invoke_url;
+        const char *example;
+        char prefix[512];
+        char command[1024];
+        char *sent_url;
+        char *messages_url;
+        struct reply reply;
+
+        assert_int_equal(test_server_command(fx->db, add, NULL, 0), 0);
+        created = fixture_create_webhook(fx, rooms[i], fx->owner_token, "{\"label\":\"Dots\"}");
+        invoke_url = string_at(created, "invokeUrl");
+        example = string_at(created, "exampleCurl");
+        assert_non_null(invoke_url);
+        assert_non_null(example);
+
+        snprintf(prefix, sizeof prefix, "%s/api/webhooks/%s/wh_", fx->server.base_url, encoded[i]);
+        assert_true(strncmp(invoke_url, prefix, strlen(prefix)) == 0);
+        snprintf(command, sizeof command, "curl --path-as-is -X POST '%s' ", invoke_url);
+        assert_true(strncmp(example, command, strlen(command)) == 0);
+
+        /* curl 7.88 sends the escaped URL unchanged. Later releases remove
+         * "%2E" segments too, which is why exampleCurl has --path-as-is. */
+        sent_url = curl_normalised_url(invoke_url);
+        if (keeps_escaped_dots)
+            assert_string_equal(sent_url, invoke_url);
+        curl_free(sent_url);
+
+        fixture_request(fx, "POST", invoke_url, NULL, string_at(created, "secret"),
+                        "{\"action\":\"message\",\"payload\":{\"text\":\"dot room\"}}", &reply);
+        assert_int_equal(reply.status, 200);
+        reply_free(&reply);
+
+        messages_url = fixture_url(fx, "rooms/%R/messages", rooms[i], NULL);
+        fixture_request(fx, "GET", messages_url, fx->owner_token, NULL, NULL, &reply);
+        free(messages_url);
+        assert_int_equal(reply.status, 200);
+        assert_int_equal(json_array_size(json_object_get(reply.json, "messages")), 1);
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(json_object_get(reply.json, "messages"), 0), "text")),
+                            "dot room");
+        reply_free(&reply);
+        json_decref(created);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +432,7 @@ int main(void)
         cmocka_unit_test(delete_removes_webhook),
         cmocka_unit_test(permitted_actions_lists_all_four),
         cmocka_unit_test(list_shows_last_used_after_invoke),
+        cmocka_unit_test(invoke_url_escapes_dot_rooms),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
