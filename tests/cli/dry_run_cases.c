@@ -5,8 +5,10 @@
  * Usage: dry_run_cases CLI_PATH CASES_JSON
  *
  * The case file is read at run time, so new cases are picked up without a
- * rebuild. A case whose call or arguments have no CLI equivalent is printed
- * as "skip - NAME: reason" rather than dropped. Each case prints "ok" or
+ * rebuild. Only a case that the CLI cannot express by design (see
+ * MAP_NO_CLI_FORM) is printed as "skip - NAME: reason". An unknown call or
+ * argument name, or an argument of the wrong type, fails the case, so a
+ * typo in the case file cannot pass as a skip. Each case prints "ok" or
  * "not ok" with the first difference found. Exits 0 only when no case failed
  * and at least one ran.
  *
@@ -32,6 +34,12 @@ extern char **environ;
 
 /* A run that takes longer than this is killed and counted as a failure. */
 #define RUN_TIMEOUT_MS 20000
+
+/* Returned by the mapping functions for the one argument shape the CLI
+ * cannot express by design: an explicitly empty permission list, because
+ * repeated --permission options have no form for "none". Such a case is
+ * skipped. Mapping failures return -1 and fail the case. */
+#define MAP_NO_CLI_FORM 2
 
 struct string_list {
     char **items;
@@ -250,8 +258,10 @@ static int map_manage_arg(struct invocation *inv, const char *key, json_t *value
         return add_string_option(inv, "--label", value, reason);
     if (strcmp(key, "permissions") == 0) {
         /* Repeated --permission options cannot express an empty list. */
-        if (json_is_array(value) && json_array_size(value) == 0)
-            return set_reason(reason, "an explicitly empty permission list has no CLI form");
+        if (json_is_array(value) && json_array_size(value) == 0) {
+            set_reason(reason, "an explicitly empty permission list has no CLI form");
+            return MAP_NO_CLI_FORM;
+        }
         return add_repeated_option(inv, "--permission", value, reason);
     }
     if (strcmp(key, "paused") == 0) {
@@ -263,7 +273,8 @@ static int map_manage_arg(struct invocation *inv, const char *key, json_t *value
 }
 
 /* Turns a case's call and arguments into CLI options and operands.
- * Returns 0, or -1 with `reason` saying why the case cannot be expressed. */
+ * Returns 0, MAP_NO_CLI_FORM, or -1 with `reason` saying why the case
+ * cannot be mapped. */
 static int map_call(struct invocation *inv, const char *call, json_t *args, char *reason)
 {
     const char *key;
@@ -349,8 +360,13 @@ static int map_call(struct invocation *inv, const char *call, json_t *args, char
         }
         if (rc == 1)
             return set_reason(reason, "argument '%s' of %s has no CLI option", key, call);
-        if (rc != 0)
+        if (rc == MAP_NO_CLI_FORM)
+            return rc;
+        if (rc != 0) {
+            if (reason[0] == '\0')
+                set_reason(reason, "argument '%s' of %s could not be mapped", key, call);
             return -1;
+        }
     }
     return 0;
 }
@@ -618,16 +634,21 @@ static int run_case(const char *cli, json_t *test_case, const char *const *file_
     const char *credentials[4];
     char *no_environment[] = { NULL };
     int outcome = 1;
+    int mapped;
 
     if (call == NULL || !json_is_object(args) || (expect_request == NULL && expect_error == NULL)) {
         set_reason(reason, "case lacks call, args or an expectation");
         goto done;
     }
-    if (map_client(&inv, json_object_get(test_case, "client"), args, reason) != 0
-        || map_call(&inv, call, args, reason) != 0) {
+    mapped = map_client(&inv, json_object_get(test_case, "client"), args, reason);
+    if (mapped == 0)
+        mapped = map_call(&inv, call, args, reason);
+    if (mapped == MAP_NO_CLI_FORM) {
         outcome = 2;
         goto done;
     }
+    if (mapped != 0)
+        goto done;
 
     if (list_add(&argv, cli) != 0 || list_add(&argv, "--dry-run") != 0)
         goto done;
