@@ -219,8 +219,7 @@ int routes_decorate_webhook(struct server *srv, const char *room, json_t *webhoo
     /* The command reads the secret from the environment, so the reply and
      * anything that logs it never hold the secret itself. The URL escapes
      * dot segments as %2E, which curl 7.88 keeps. Later curl releases remove
-     * %2E segments like plain dots (curl issue 16869), and --path-as-is
-     * stops that. */
+     * %2E segments like plain dots, and --path-as-is stops that. */
     json_t *curl = json_sprintf("curl%s -X POST %s -H 'Content-Type: application/json' "
                                 "-H \"x-stay-webhook-secret: $STAYHERE_SECRET\" "
                                 "-d '{\"action\":\"message\",\"payload\":{\"text\":\"Hello\"}}'",
