@@ -92,6 +92,32 @@ static int build_delivery(const struct invoke_payload *p, const char *created_at
     return 0;
 }
 
+/* Sets `*out` to the message payload's members other than text and alias,
+ * as compact JSON in their order, or to NULL when there are none. Real
+ * numbers are re-printed as in the embed. Returns 0, or -1 when out of
+ * memory. */
+static int message_extra_text(json_t *payload, char **out)
+{
+    json_t *extra = json_copy(payload);
+    int rc = -1;
+
+    *out = NULL;
+    if (extra == NULL)
+        goto done;
+    json_object_del(extra, "text");
+    json_object_del(extra, "alias");
+    if (json_object_size(extra) > 0) {
+        *out = json_dumps(extra, JSON_COMPACT);
+        if (*out == NULL)
+            goto done;
+    }
+    rc = 0;
+
+done:
+    json_decref(extra);
+    return rc;
+}
+
 static json_t *invoke_reply(const char *kind, const struct new_ids *ids)
 {
     json_t *reply = json_pack("{s:b, s:s}", "ok", 1, "kind", kind);
@@ -118,6 +144,7 @@ void routes_invoke(struct server *srv, struct request *req, struct reply *rep)
     char ends_at[32];
     char *embed_text = NULL;
     char *options_text = NULL;
+    char *extra_text = NULL;
     json_t *webhook = NULL;
     json_t *body = NULL;
     struct invoke_payload payload;
@@ -190,6 +217,13 @@ void routes_invoke(struct server *srv, struct request *req, struct reply *rep)
         reply_error(rep, 500, "out of memory");
         goto done;
     }
+    if (strcmp(payload.action, "message") == 0) {
+        if (message_extra_text(json_object_get(body, "payload"), &extra_text) != 0) {
+            reply_error(rep, 500, "out of memory");
+            goto done;
+        }
+        delivery.extra_json = extra_text;
+    }
 
     /* The reply is built only after COMMIT returned: a 2xx means the row
      * is on disk. */
@@ -202,6 +236,7 @@ void routes_invoke(struct server *srv, struct request *req, struct reply *rep)
 done:
     free(embed_text);
     free(options_text);
+    free(extra_text);
     json_decref(body);
     json_decref(webhook);
 }

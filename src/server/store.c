@@ -26,7 +26,7 @@ static const char *const schema_sql =
     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
     "  id TEXT NOT NULL UNIQUE, room_id TEXT NOT NULL, webhook_id TEXT NOT NULL,"
     "  kind TEXT NOT NULL, alias TEXT, text TEXT, embed TEXT, poll_id TEXT,"
-    "  created_at TEXT NOT NULL);"
+    "  created_at TEXT NOT NULL, extra TEXT);"
     "CREATE INDEX IF NOT EXISTS messages_room ON messages (room_id, seq);"
     "CREATE TABLE IF NOT EXISTS polls ("
     "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -93,6 +93,47 @@ int sql_set(json_t *obj, const char *key, json_t *value)
     return json_object_set_new(obj, key, value) == 0 ? 0 : -1;
 }
 
+/* Returns 1 when `table` has `column`, 0 when not, -1 on error. */
+static int has_column(sqlite3 *db, const char *table, const char *column)
+{
+    sqlite3_stmt *stmt = NULL;
+    int rc = -1;
+
+    if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM pragma_table_info(?1) WHERE name = ?2",
+                           -1, &stmt, NULL) != SQLITE_OK)
+        goto done;
+    sql_bind_text(stmt, 1, table);
+    sql_bind_text(stmt, 2, column);
+    if (sqlite3_step(stmt) == SQLITE_ROW)
+        rc = sqlite3_column_int(stmt, 0) > 0;
+
+done:
+    sqlite3_finalize(stmt);
+    return rc;
+}
+
+/* Adds the messages.extra column to a database made before it existed,
+ * because CREATE TABLE IF NOT EXISTS leaves an existing table unchanged.
+ * Returns 0 or -1 with `*error` set by SQLite or left NULL. */
+static int upgrade_schema(sqlite3 *db, char **error)
+{
+    int present = has_column(db, "messages", "extra");
+
+    if (present != 0)
+        return present == 1 ? 0 : -1;
+    if (sqlite3_exec(db, "ALTER TABLE messages ADD COLUMN extra TEXT", NULL, NULL, error) == SQLITE_OK)
+        return 0;
+
+    /* Another process that opened the database at the same time may have
+     * added the column first. */
+    if (has_column(db, "messages", "extra") == 1) {
+        sqlite3_free(*error);
+        *error = NULL;
+        return 0;
+    }
+    return -1;
+}
+
 sqlite3 *store_open(const char *path, char *why, size_t why_size)
 {
     sqlite3 *db = NULL;
@@ -111,6 +152,8 @@ sqlite3 *store_open(const char *path, char *why, size_t why_size)
     if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL, NULL, &error) != SQLITE_OK)
         goto sql_fail;
     if (sqlite3_exec(db, schema_sql, NULL, NULL, &error) != SQLITE_OK)
+        goto sql_fail;
+    if (upgrade_schema(db, &error) != 0)
         goto sql_fail;
     return db;
 

@@ -93,6 +93,7 @@ struct store_delivery {
     const char *alias;
     const char *text;
     const char *embed_json;
+    const char *extra_json;    /* message members other than text and alias */
     const char *poll_id;
     const char *question;
     const char *options_json;

@@ -9,7 +9,8 @@ static int insert_message(sqlite3 *db, const struct store_delivery *d)
     int rc = STORE_ERROR;
 
     if (sqlite3_prepare_v2(db, "INSERT INTO messages (id, room_id, webhook_id, kind, alias, text, "
-                               "embed, poll_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                               "embed, poll_id, created_at, extra) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                            -1, &stmt, NULL) != SQLITE_OK)
         goto done;
     sql_bind_text(stmt, 1, d->message_id);
@@ -21,6 +22,7 @@ static int insert_message(sqlite3 *db, const struct store_delivery *d)
     sql_bind_text(stmt, 7, d->embed_json);
     sql_bind_text(stmt, 8, d->poll_id);
     sql_bind_text(stmt, 9, d->created_at);
+    sql_bind_text(stmt, 10, d->extra_json);
     if (sqlite3_step(stmt) == SQLITE_DONE)
         rc = STORE_OK;
 
@@ -248,6 +250,7 @@ static json_t *message_row(sqlite3_stmt *stmt)
     bad |= sql_set(obj, "embed", sql_column_json(stmt, 5));
     bad |= sql_set(obj, "pollId", sql_column_string(stmt, 6));
     bad |= sql_set(obj, "createdAt", sql_column_string(stmt, 7));
+    bad |= sql_set(obj, "extra", sql_column_json(stmt, 8));
     if (bad) {
         json_decref(obj);
         return NULL;
@@ -333,8 +336,8 @@ done:
 
 int store_messages(sqlite3 *db, const char *room, json_t **out)
 {
-    return select_rows(db, "SELECT id, webhook_id, kind, alias, text, embed, poll_id, created_at "
-                           "FROM messages WHERE room_id = ?1 ORDER BY seq",
+    return select_rows(db, "SELECT id, webhook_id, kind, alias, text, embed, poll_id, created_at, "
+                           "extra FROM messages WHERE room_id = ?1 ORDER BY seq",
                        room, message_row, out);
 }
 

@@ -184,6 +184,7 @@ static void every_action_arrives_unchanged(void **state)
     json_t *polls;
     json_t *images;
     json_t *got;
+    char *extra;
     (void)state;
 
     expect_ok(stayhooks_create_webhook(owner, ROOM, "All actions", NULL, 0, &bundle, &err), err, "create");
@@ -244,9 +245,15 @@ static void every_action_arrives_unchanged(void **state)
     got = json_array_get(messages, 0);
     assert_string_equal(json_string_value(json_object_get(got, "text")), TRICKY_TRIMMED);
     assert_string_equal(json_string_value(json_object_get(got, "alias")), "Ops \xF0\x9F\xA4\x96");
+    extra = json_dumps(json_object_get(got, "extra"), JSON_COMPACT);
+    assert_non_null(extra);
+    assert_string_equal(extra, "{\"attachments\":[{\"name\":\"log.txt\"}]}");
+    free(extra);
 
     got = json_array_get(messages, 1);
+    assert_string_equal(json_string_value(json_object_get(got, "text")), "second");
     assert_string_equal(json_string_value(json_object_get(got, "alias")), "Default Bot");
+    assert_true(json_is_null(json_object_get(got, "extra")));
 
     got = json_array_get(messages, 2);
     assert_string_equal(json_string_value(json_object_get(got, "kind")), "embed");
@@ -268,6 +275,7 @@ static void every_action_arrives_unchanged(void **state)
     assert_int_equal(json_array_size(json_object_get(got, "options")), 2);
     assert_string_equal(json_string_value(json_array_get(json_object_get(got, "options"), 0)),
                         "Pizza \xF0\x9F\x8D\x95");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(got, "options"), 1)), "Soup");
     assert_true(json_is_true(json_object_get(got, "multipleChoice")));
     assert_int_equal(json_integer_value(json_object_get(got, "endsInMinutes")), 45);
 
@@ -276,6 +284,8 @@ static void every_action_arrives_unchanged(void **state)
     got = json_array_get(images, 0);
     assert_string_equal(json_string_value(json_object_get(got, "url")), "https://img.test/cat.jpeg");
     assert_int_equal(json_integer_value(json_object_get(got, "w")), 360);
+    assert_int_equal(json_integer_value(json_object_get(got, "h")), 240);
+    assert_int_equal(json_integer_value(json_object_get(got, "x")), 420);
     assert_int_equal(json_integer_value(json_object_get(got, "y")), 260);
 
     json_decref(messages);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "fixture.h"
 
@@ -119,6 +120,7 @@ static void messages_arrive_in_order_unchanged(void **state)
     assert_string_equal(str(first, "alias"), "Bot \xF0\x9F\xA4\x96");
     assert_true(json_is_null(json_object_get(first, "embed")));
     assert_true(json_is_null(json_object_get(first, "pollId")));
+    assert_true(json_is_null(json_object_get(first, "extra")));
     assert_non_null(str(first, "createdAt"));
 
     assert_string_equal(str(embed, "kind"), "embed");
@@ -128,6 +130,7 @@ static void messages_arrive_in_order_unchanged(void **state)
     sent_text = json_dumps(sent_embed, JSON_COMPACT);
     got_text = json_dumps(json_object_get(embed, "embed"), JSON_COMPACT);
     assert_string_equal(got_text, sent_text);
+    assert_true(json_is_null(json_object_get(embed, "extra")));
 
     assert_string_equal(str(poll, "kind"), "poll");
     assert_string_equal(str(poll, "pollId"), poll_id);
@@ -263,6 +266,114 @@ static void odd_room_ids_round_trip(void **state)
     }
 }
 
+/* Reads the messages of `room` with `token` from the server of `instance`
+ * and asserts 200. The caller json_decref()s the returned array. */
+static json_t *messages_of(const struct fixture *instance, const char *room, const char *token)
+{
+    char *url = fixture_url(instance, "rooms/%R/messages", room, NULL);
+    struct reply reply;
+    json_t *messages;
+
+    fixture_request(instance, "GET", url, token, NULL, NULL, &reply);
+    free(url);
+    assert_int_equal(reply.status, 200);
+    messages = json_incref(json_object_get(reply.json, "messages"));
+    reply_free(&reply);
+    assert_non_null(messages);
+    return messages;
+}
+
+/* Sends one message with `body_json` through a new webhook in `room`. */
+static void send_through_new_webhook(const struct fixture *instance, const char *room,
+                                     const char *token, const char *body_json)
+{
+    json_t *created = fixture_create_webhook(instance, room, token, "{\"label\":\"extras\"}");
+    const char *id = json_string_value(json_object_get(json_object_get(created, "webhook"), "id"));
+    const char *secret = json_string_value(json_object_get(created, "secret"));
+
+    assert_int_equal(fixture_invoke(instance, room, id, secret, body_json, NULL), 200);
+    json_decref(created);
+}
+
+/* Message members other than text and alias come back in "extra", in
+ * their order and with their values. */
+static void message_extra_members_kept(void **state)
+{
+    const char *add[] = { "room", "add", "extras", "--owner", "alice", NULL };
+    json_t *messages;
+    json_t *got;
+    char *extra;
+    (void)state;
+
+    assert_int_equal(test_server_command(fx.db, add, NULL, 0), 0);
+    send_through_new_webhook(&fx, "extras", fx.owner_token,
+                             "{\"action\":\"message\",\"payload\":{\"thread\":\"t-1\",\"text\":\"with extras\","
+                             "\"attachments\":[{\"name\":\"caf\xC3\xA9.txt\",\"size\":12}],\"alias\":\"A\","
+                             "\"silent\":true,\"meta\":null}}");
+
+    messages = messages_of(&fx, "extras", fx.owner_token);
+    assert_int_equal(json_array_size(messages), 1);
+    got = json_array_get(messages, 0);
+    assert_string_equal(str(got, "text"), "with extras");
+    assert_string_equal(str(got, "alias"), "A");
+    extra = json_dumps(json_object_get(got, "extra"), JSON_COMPACT);
+    assert_non_null(extra);
+    assert_string_equal(extra, "{\"thread\":\"t-1\",\"attachments\":[{\"name\":\"caf\xC3\xA9.txt\",\"size\":12}],"
+                               "\"silent\":true,\"meta\":null}");
+    free(extra);
+    json_decref(messages);
+}
+
+/* A database made before messages had an "extra" column: the server adds
+ * the column on open, keeps the old rows and stores extras for new ones. */
+static void old_database_gains_extra_column(void **state)
+{
+    static const char *const old_schema =
+        "CREATE TABLE messages ("
+        "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+        "  id TEXT NOT NULL UNIQUE, room_id TEXT NOT NULL, webhook_id TEXT NOT NULL,"
+        "  kind TEXT NOT NULL, alias TEXT, text TEXT, embed TEXT, poll_id TEXT,"
+        "  created_at TEXT NOT NULL);"
+        "INSERT INTO messages (id, room_id, webhook_id, kind, text, created_at) VALUES"
+        "  ('msg_old', 'legacy', 'wh_old', 'message', 'from before', '2026-01-02T03:04:05.678Z');";
+    const char *add[] = { "room", "add", "legacy", "--owner", "alice", NULL };
+    struct fixture old;
+    sqlite3 *db = NULL;
+    json_t *messages;
+    json_t *got;
+    (void)state;
+
+    memset(&old, 0, sizeof old);
+    assert_int_equal(test_temp_dir(old.dir, sizeof old.dir), 0);
+    assert_int_equal(test_path_join(old.db, sizeof old.db, old.dir, "old.db"), 0);
+    assert_int_equal(sqlite3_open(old.db, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, old_schema, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    assert_int_equal(test_server_command(old.db, add, NULL, 0), 0);
+    old.owner_token = test_mint_token(old.db, "alice", 0);
+    assert_non_null(old.owner_token);
+    assert_int_equal(test_server_start(&old.server, old.db, NULL), 0);
+
+    send_through_new_webhook(&old, "legacy", old.owner_token,
+                             "{\"action\":\"message\",\"payload\":{\"text\":\"new\",\"attachments\":[]}}");
+    messages = messages_of(&old, "legacy", old.owner_token);
+    assert_int_equal(json_array_size(messages), 2);
+    got = json_array_get(messages, 0);
+    assert_string_equal(str(got, "id"), "msg_old");
+    assert_string_equal(str(got, "text"), "from before");
+    assert_true(json_is_null(json_object_get(got, "extra")));
+    got = json_array_get(messages, 1);
+    assert_string_equal(str(got, "text"), "new");
+    assert_int_equal(json_array_size(json_object_get(json_object_get(got, "extra"), "attachments")), 0);
+    assert_true(json_is_array(json_object_get(json_object_get(got, "extra"), "attachments")));
+    json_decref(messages);
+
+    assert_int_equal(test_server_stop(&old.server), 0);
+    free(old.owner_token);
+    test_remove_tree(old.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +383,8 @@ int main(void)
         cmocka_unit_test(readback_needs_membership),
         cmocka_unit_test(other_room_is_separate),
         cmocka_unit_test(odd_room_ids_round_trip),
+        cmocka_unit_test(message_extra_members_kept),
+        cmocka_unit_test(old_database_gains_extra_column),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
