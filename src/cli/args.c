@@ -135,16 +135,45 @@ static int usage_error(const char *format, ...)
 #endif
     ;
 
+/* The usage error of this run, kept until cli_print_usage_error(). NULL
+ * after an allocation failure, which that function reports instead. */
+static char *pending_usage_error;
+
+#define USAGE_HINT "; run 'stayhooks --help' for usage"
+
+/* Keeps the message instead of printing it, because the credentials that
+ * it may echo (an operand or an option value) are loaded after parsing. */
 static int usage_error(const char *format, ...)
 {
     va_list ap;
+    char *message;
 
-    fputs("stayhooks: ", stderr);
     va_start(ap, format);
-    vfprintf(stderr, format, ap);
+    message = cli_vformat(format, ap);
     va_end(ap);
-    fputs("; run 'stayhooks --help' for usage\n", stderr);
+
+    free(pending_usage_error);
+    pending_usage_error = NULL;
+    if (message == NULL)
+        return CLI_EXIT_USAGE;
+    pending_usage_error = malloc(strlen(message) + sizeof USAGE_HINT);
+    if (pending_usage_error != NULL) {
+        strcpy(pending_usage_error, message);
+        strcat(pending_usage_error, USAGE_HINT);
+    }
+    free(message);
     return CLI_EXIT_USAGE;
+}
+
+void cli_print_usage_error(void)
+{
+    if (pending_usage_error == NULL) {
+        fputs("stayhooks: out of memory while reporting a usage error\n", stderr);
+        return;
+    }
+    cli_put_error_line(pending_usage_error);
+    free(pending_usage_error);
+    pending_usage_error = NULL;
 }
 
 static int strings_push(struct cli_strings *list, const char *value)
@@ -411,11 +440,9 @@ static int check_option_scope(const struct cli_args *args, const unsigned char *
     size_t i;
 
     for (i = 0; i < OPTION_COUNT; i++) {
-        if (seen[i] && (option_specs[i].commands & CMD_BIT(args->command)) == 0) {
-            fprintf(stderr, "stayhooks: option --%s does not apply to '%s'; run 'stayhooks --help' for usage\n",
-                    option_specs[i].name, command_names[args->command]);
-            return CLI_EXIT_USAGE;
-        }
+        if (seen[i] && (option_specs[i].commands & CMD_BIT(args->command)) == 0)
+            return usage_error("option --%s does not apply to '%s'", option_specs[i].name,
+                               command_names[args->command]);
     }
     return CLI_EXIT_OK;
 }

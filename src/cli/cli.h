@@ -5,6 +5,7 @@
 #ifndef STAYHOOKS_CLI_H
 #define STAYHOOKS_CLI_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "stayhooks.h"
@@ -119,9 +120,12 @@ struct cli_inputs {
 };
 
 /* args.c */
-/* Parses argv into `args`. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after
- * printing one error line to stderr. */
+/* Parses argv into `args`. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE with one
+ * error line kept for cli_print_usage_error(), so that the caller can first
+ * load the credentials that the line must not show. */
 int cli_parse_args(int argc, char **argv, struct cli_args *args);
+/* Prints the kept usage error to stderr, redacted, and frees it. */
+void cli_print_usage_error(void);
 void cli_args_free(struct cli_args *args);
 
 /* help.c */
@@ -134,6 +138,10 @@ void cli_print_version(void);
  * environment. Returns CLI_EXIT_OK or CLI_EXIT_USAGE after printing why. */
 int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs);
 void cli_inputs_free(struct cli_inputs *inputs);
+/* Reads the token and the secret from the --token-file and --secret-file
+ * given so far, without messages and never from standard input, so that a
+ * usage error can be redacted. Unreadable files are skipped. */
+void cli_read_credentials_quietly(const struct cli_args *args, struct cli_inputs *inputs);
 /* Returns 1 for commands that call an invoke endpoint with the secret. */
 int cli_command_is_invoke(enum cli_command command);
 
@@ -186,6 +194,25 @@ int cli_json_webhook(const stayhooks_webhook *webhook);
 int cli_json_deleted(int ok);
 int cli_json_actions(const stayhooks_permitted_actions *actions);
 int cli_json_invoke_result(const stayhooks_invoke_result *result);
+
+/* redact.c */
+/* Adds a token or secret (borrowed: it must stay valid until
+ * cli_redact_clear()) to those hidden in error lines. NULL and "" are
+ * ignored. Keeps at most four. */
+void cli_redact_add(const char *credential);
+void cli_redact_clear(void);
+/* Returns a copy of `text` with every added credential, and every run of
+ * eight or more characters from inside one, replaced by "<redacted>".
+ * Returns NULL when out of memory. Caller frees. */
+char *cli_redact(const char *text);
+/* Returns the printf-style formatted text, or NULL. Caller frees. */
+char *cli_vformat(const char *format, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 0)))
+#endif
+    ;
+/* Prints `stayhooks: <line>` on stderr, redacted. */
+void cli_put_error_line(const char *line);
 
 /* exitcode.c */
 /* Maps a library code and its error to the program's exit status. */

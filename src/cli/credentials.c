@@ -230,3 +230,48 @@ void cli_inputs_free(struct cli_inputs *inputs)
     inputs->secret = NULL;
     inputs->payload = NULL;
 }
+
+/* Reads one credential file for redaction only: no messages, and NULL for
+ * a file that cannot be read, is empty or is too large. */
+static char *read_credential_quietly(const char *path)
+{
+    FILE *file;
+    char *value;
+    size_t length;
+
+    if (path == NULL || is_stdin(path))
+        return NULL;
+    file = fopen(path, "rb");
+    if (file == NULL)
+        return NULL;
+    value = malloc(CREDENTIAL_MAX_BYTES + 1);
+    if (value == NULL) {
+        fclose(file);
+        return NULL;
+    }
+    length = fread(value, 1, CREDENTIAL_MAX_BYTES + 1, file);
+    fclose(file);
+    if (length == 0 || length > CREDENTIAL_MAX_BYTES) {
+        free(value);
+        return NULL;
+    }
+    value[length] = '\0';
+    /* The same trailing newline that read_credential_file() strips. */
+    if (value[length - 1] == '\n') {
+        value[--length] = '\0';
+        if (length > 0 && value[length - 1] == '\r')
+            value[--length] = '\0';
+    }
+    if (length == 0) {
+        free(value);
+        return NULL;
+    }
+    return value;
+}
+
+void cli_read_credentials_quietly(const struct cli_args *args, struct cli_inputs *inputs)
+{
+    memset(inputs, 0, sizeof *inputs);
+    inputs->token = read_credential_quietly(args->token_file);
+    inputs->secret = read_credential_quietly(args->secret_file);
+}

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -92,6 +93,7 @@ int main(int argc, char **argv)
 {
     struct cli_args args;
     struct cli_inputs inputs = { NULL, NULL, NULL };
+    struct cli_inputs usage_inputs = { NULL, NULL, NULL };
     struct log_settings log_settings = { 0 };
     stayhooks_options options;
     stayhooks_client *client = NULL;
@@ -108,9 +110,20 @@ int main(int argc, char **argv)
     status = guard_standard_streams();
     if (status != CLI_EXIT_OK)
         goto done;
+
+    /* Every error line hides the credentials known by then. The
+     * environment's are known before parsing, the files' once their options
+     * are parsed, so a usage error is printed only after reading them. */
+    cli_redact_add(getenv("STAYHERE_TOKEN"));
+    cli_redact_add(getenv("STAYHERE_SECRET"));
     status = cli_parse_args(argc, argv, &args);
-    if (status != CLI_EXIT_OK)
+    if (status != CLI_EXIT_OK) {
+        cli_read_credentials_quietly(&args, &usage_inputs);
+        cli_redact_add(usage_inputs.token);
+        cli_redact_add(usage_inputs.secret);
+        cli_print_usage_error();
         goto done;
+    }
     if (args.help) {
         cli_print_help();
         goto done;
@@ -123,6 +136,8 @@ int main(int argc, char **argv)
     status = cli_read_inputs(&args, &inputs);
     if (status != CLI_EXIT_OK)
         goto done;
+    cli_redact_add(inputs.token);
+    cli_redact_add(inputs.secret);
 
     if (args.insecure)
         cli_fail("warning: --insecure turns off TLS certificate checks, so anyone on the path can read the token or secret");
@@ -164,7 +179,9 @@ done:
     }
     stayhooks_error_free(err);
     stayhooks_client_free(client);
+    cli_redact_clear();
     cli_inputs_free(&inputs);
+    cli_inputs_free(&usage_inputs);
     cli_args_free(&args);
     return status;
 }

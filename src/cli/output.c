@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -67,12 +68,17 @@ static void put_permissions(char *const *permissions, size_t count)
 void cli_fail(const char *format, ...)
 {
     va_list ap;
+    char *line;
 
-    fputs("stayhooks: ", stderr);
     va_start(ap, format);
-    vfprintf(stderr, format, ap);
+    line = cli_vformat(format, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    if (line == NULL) {
+        fputs("stayhooks: out of memory while reporting an error\n", stderr);
+        return;
+    }
+    cli_put_error_line(line);
+    free(line);
 }
 
 void cli_print_webhook_list(const stayhooks_webhook_list *list)
@@ -206,7 +212,8 @@ void cli_print_error(const stayhooks_error *err)
 {
     stayhooks_code code;
     long status;
-    const char *location;
+    char *message = NULL;
+    char *location = NULL;
     double retry_after;
 
     if (err == NULL) {
@@ -215,17 +222,26 @@ void cli_print_error(const stayhooks_error *err)
     }
     code = stayhooks_error_code(err);
     status = stayhooks_error_status(err);
-    location = stayhooks_error_location(err);
     retry_after = stayhooks_error_retry_after(err);
+
+    /* The library hides the token and the secret of the call that failed,
+     * but a base URL error comes before it knows the invoke secret. */
+    message = cli_redact(stayhooks_error_message(err));
+    if (stayhooks_error_location(err) != NULL)
+        location = cli_redact(stayhooks_error_location(err));
+    if (message == NULL || (location == NULL && stayhooks_error_location(err) != NULL)) {
+        fputs("stayhooks: out of memory while reporting an error\n", stderr);
+        goto done;
+    }
 
     fprintf(stderr, "stayhooks: %s", error_class_name(code));
     if (status > 0)
         fprintf(stderr, " (HTTP %ld)", status);
     fputs(": ", stderr);
-    put_clean(stderr, stayhooks_error_message(err), ERROR_TEXT_MAX_BYTES);
+    put_clean(stderr, message, ERROR_TEXT_MAX_BYTES);
     /* The library's own message for an empty 3xx reply already names the
      * Location; a server's message or body usually does not. */
-    if (location != NULL && strstr(stayhooks_error_message(err), location) == NULL) {
+    if (location != NULL && strstr(message, location) == NULL) {
         fputs(" (redirect to ", stderr);
         put_clean(stderr, location, ERROR_TEXT_MAX_BYTES);
         fputs(", not followed)", stderr);
@@ -235,4 +251,8 @@ void cli_print_error(const stayhooks_error *err)
     if (code == STAYHOOKS_ERR_NETWORK && stayhooks_error_delivery_unknown(err))
         fputs(" (delivery unknown: the server may have acted on the request)", stderr);
     fputc('\n', stderr);
+
+done:
+    free(message);
+    free(location);
 }

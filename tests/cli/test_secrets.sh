@@ -85,4 +85,44 @@ run_cli --verbose --secret-file "$secret_file" send poll "Q" "only one"
 check_status 2 "verbose validation error"
 check_no_credentials "verbose validation error"
 
+# Usage errors that echo an argument hide it when it is the secret or the
+# token, whether that came from the environment or from a file.
+STAYHERE_SECRET=$secret run_cli "$secret"
+check_status 2 "secret as the command"
+check_contains "$err" "unknown command '<redacted>'" "an unknown command that is the secret is redacted"
+check_no_credentials "secret as the command"
+
+STAYHERE_SECRET=$secret run_cli send "$secret"
+check_status 2 "secret as the send kind"
+check_contains "$err" "unknown send kind '<redacted>'" "an unknown send kind that is the secret is redacted"
+check_no_credentials "secret as the send kind"
+
+run_cli --secret-file "$secret_file" --ends-in "$secret" send poll "Q" "A" "B"
+check_status 2 "secret as the --ends-in value"
+check_contains "$err" "invalid --ends-in '<redacted>'" "an invalid --ends-in that is the secret is redacted"
+check_no_credentials "secret as the --ends-in value"
+
+run_cli --secret-file "$secret_file" "${secret:0:12}"
+check_status 2 "part of the secret as the command"
+check_lacks "$err" "${secret:0:12}" "a 12-character piece of the secret is redacted"
+
+STAYHERE_TOKEN=$token run_cli "$token"
+check_status 2 "token as the command"
+check_contains "$err" "unknown command '<redacted>'" "an unknown command that is the token is redacted"
+check_no_credentials "token as the command"
+
+run_cli --token-file "$token_file" list "$token"
+check_status 2 "token as an extra operand"
+check_no_credentials "token as an extra operand"
+
+# A base URL error comes before the library knows the invoke secret, so the
+# CLI redacts it.
+run_cli --base-url "$secret" --secret-file "$secret_file" send message "bad base URL"
+check_status 2 "secret as the base URL"
+check_contains "$err" 'base URL "<redacted>"' "a base URL that is the secret is redacted"
+check_no_credentials "secret as the base URL"
+STAYHERE_SECRET=$secret STAYHERE_BASE_URL=$secret run_cli send message "bad base URL from env"
+check_status 2 "secret as STAYHERE_BASE_URL"
+check_no_credentials "secret as STAYHERE_BASE_URL"
+
 finish
