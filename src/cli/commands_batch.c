@@ -141,6 +141,12 @@ static void describe_parse_error(const json_error_t *parse_error, char *message,
             snprintf(message, size, "duplicate member (error at column %d)",
                      parse_error->column);
         return;
+    case json_error_premature_end_of_input:
+        /* jansson 2.14 places this error at column 0 of the line after the
+         * newline, or just past the last character, so a column would
+         * point at nothing in the line. */
+        snprintf(message, size, "line ends before the JSON value is complete");
+        return;
     default:
         snprintf(message, size, "line is not valid JSON (error at column %d)",
                  parse_error->column);

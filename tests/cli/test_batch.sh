@@ -49,7 +49,7 @@ expect_line 2 '{"line":2,"ok":true,"kind":"poll",' "line 2 delivered as a poll"
 expect_line 2 '"pollId":"poll_' "line 2 has a poll ID"
 expect_line 3 '{"line":4,"ok":true,"kind":"message"' "the blank line 3 is skipped and line 4 delivered"
 expect_line 4 '{"line":5,"ok":false,"error":{"class":"auth","status":401,' "line 5 fails with 401"
-expect_line 5 '{"line":6,"ok":false,"error":{"class":"validation","status":0,"message":"line is not valid JSON' "line 6 is invalid JSON"
+expect_line 5 '{"line":6,"ok":false,"error":{"class":"validation","status":0,"message":"line ends before the JSON value is complete"' "line 6 is cut off"
 expect_line 6 '{"line":7,"ok":false,"error":{"class":"http","status":400,' "line 7 gets the server's 400"
 expect_line 7 '{"line":8,"ok":false,"error":{"class":"validation","status":0,"message":"unknown member at position 2 (allowed: action, payload, room, webhook, secret, invokeUrl)"' "line 8 has an unknown member"
 expect_line 8 '{"line":9,"ok":true,"kind":"image"' "line 9 delivered to the board"
@@ -147,6 +147,9 @@ odd=$STAYHOOKS_TEST_DIR/odd.jsonl
     printf '{"%s":1,"%s":2}\n' "$secret" "$secret"
     printf '{"action":"message","payload":{"text":"bad \377 byte"}}\n'
     printf '{"action":"message","%s":"x"}\n' "$secret"
+    printf '[1,2\n'
+    printf '{"action":"message",}\n'
+    printf '{"action":"message"'
 } >"$odd"
 STAYHERE_SECRET=$secret run_cli batch "$odd"
 check_status 2 "a batch of unreadable lines exits 2"
@@ -159,6 +162,12 @@ expect_line 6 '"message":"duplicate member (error at column' "a duplicate unknow
 expect_line 7 '"message":"line is not valid UTF-8 (error at column' "invalid UTF-8 is named"
 expect_line 8 '"message":"unknown member at position 2 (allowed:' "an unknown member gets its position"
 check_lacks "$out" "$secret" "a secret used as a member name is not echoed"
+# jansson places an error at the end of input after the newline, at column
+# 0, so a cut-off line is reported as such instead of by column.
+expect_line 9 '"message":"line ends before the JSON value is complete"' "a cut-off array is named"
+expect_line 10 '"message":"line is not valid JSON (error at column 21)"' "a syntax error names its column"
+expect_line 11 '"message":"line ends before the JSON value is complete"' "a cut-off last line without a newline is named"
+check_lacks "$out" "error at column 0" "no error points at column 0"
 # Each delivered line arrived exactly once.
 read_back messages
 for text in "batch one" "batch via url"; do
