@@ -827,6 +827,34 @@ static void test_rate_limit_no_deadline_retried(void **state)
     outcome_free(&out);
 }
 
+/* A policy that sets only max_attempts and the delays keeps the default
+ * 30 s deadline, so a Retry-After of 1 s, longer than max_delay_ms
+ * (200 ms), is still waited out. */
+static void test_rate_limit_default_deadline_kept(void **state)
+{
+    static const char *const options[] = { "--status", "429", "--retry-after", "1", NULL };
+    struct outcome out;
+    char base_url[64];
+    stayhooks_options opts;
+    struct fault_stats stats;
+    struct fault_server *server = start_server("status", 0, options);
+
+    (void)state;
+    init_options(&opts, base_url, sizeof base_url, "http", server->port);
+    opts.retry.max_attempts = 2;
+    opts.retry.deadline_ms = 0;
+    send_test_message(&opts, &out);
+    read_stats(server, &stats);
+
+    assert_failed_with(&out, STAYHOOKS_ERR_HTTP);
+    assert_int_equal(stayhooks_error_status(out.err), 429);
+    assert_int_equal(stayhooks_error_attempts(out.err), 2);
+    assert_int_equal(stats.requests, 2);
+    assert_in_range(gap_before(&stats, 1), 950, 1000 + MARGIN_MS);
+    assert_in_range(out.elapsed_ms, 950, 1000 + MARGIN_MS);
+    outcome_free(&out);
+}
+
 static void test_rate_limit_exhausts_attempts(void **state)
 {
     static const char *const options[] = { "--status", "429", "--retry-after", "0.1", NULL };
@@ -1479,6 +1507,7 @@ static const struct CMUnitTest tests[] = {
     FAULT_TEST(test_rate_limit_past_deadline),
     FAULT_TEST(test_rate_limit_over_max_delay),
     FAULT_TEST(test_rate_limit_no_deadline_retried),
+    FAULT_TEST(test_rate_limit_default_deadline_kept),
     FAULT_TEST(test_rate_limit_exhausts_attempts),
     FAULT_TEST(test_unavailable_retry_after_invoke),
     FAULT_TEST(test_unavailable_no_retry_after_invoke),
