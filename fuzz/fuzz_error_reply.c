@@ -119,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (with_deadline == NULL) {
         with_deadline = make_client(30000);
-        without_deadline = make_client(0);
+        without_deadline = make_client(-1); /* a negative deadline means none */
     }
     if (first != NULL)
         sscanf(first, "%ld %15s %ld", &status, method, &deadline);
