@@ -212,13 +212,15 @@ typedef struct stayhooks_client stayhooks_client;
 
 /*
  * Creates a client from `opts` (NULL means all defaults). The client keeps
- * one connection alive across calls. Fails with STAYHOOKS_ERR_VALIDATION
- * for a base URL that is not an http:// or https:// URL with a host (it
- * may have a port from 1 to 65535 and a path, but no user name, password,
- * query or fragment), for an API prefix that breaks these rules once
- * appended, for a token or User-Agent that contains a control character,
- * and for a `ca_file` that cannot be opened. Free with
- * stayhooks_client_free().
+ * one connection alive across calls. Free it with stayhooks_client_free().
+ *
+ * Fails with STAYHOOKS_ERR_VALIDATION for any of these:
+ *  - a base URL that is not an http:// or https:// URL with a host. It may
+ *    have a port from 1 to 65535 and a path, but no user name, password,
+ *    query or fragment;
+ *  - an API prefix that breaks these rules once appended;
+ *  - a token or User-Agent that contains a control character;
+ *  - a `ca_file` that cannot be opened.
  */
 STAYHOOKS_EXTERN int stayhooks_client_new(const stayhooks_options *opts,
                                           stayhooks_client **out,
@@ -260,7 +262,7 @@ typedef struct stayhooks_webhook {
     char *last_used_at;      /* NULL until the first successful invoke */
     char *secret_preview;
     char *invoke_url;
-    char *example_curl;      /* never holds the secret itself */
+    char *example_curl;      /* never contains the secret itself */
 } stayhooks_webhook;
 
 typedef struct stayhooks_webhook_list {
@@ -310,8 +312,8 @@ STAYHOOKS_EXTERN int stayhooks_list_webhooks(stayhooks_client *client,
 
 /*
  * POST /webhooks/{room}. `label` is required: NULL is a validation error,
- * and the server judges its length. `permissions` NULL asks for the
- * default set (message, embed, poll, image). Names are trimmed, lower-cased and
+ * and the server judges its length. `permissions` NULL requests
+ * the default set (message, embed, poll, image). Names are trimmed, lower-cased and
  * de-duplicated in order; an unknown name or an explicitly empty list
  * (non-NULL with `permission_count` 0) is a validation error.
  */
@@ -537,7 +539,7 @@ STAYHOOKS_EXTERN size_t stayhooks_batch_count(const stayhooks_batch *batch);
 /*
  * Reads the outcome of item `index` (0-based, in the order of the adds).
  * Returns STAYHOOKS_OK with `*result` set when the item was delivered, or
- * the item's error code with `*error` set when it failed; the other
+ * the item's error code with `*error` set when it failed. The other
  * pointer is set to NULL. Both are borrowed from the batch until it is
  * freed. An index out of range, or an item that has not run yet, returns
  * STAYHOOKS_ERR_VALIDATION with both pointers NULL. Either pointer
@@ -555,7 +557,7 @@ STAYHOOKS_EXTERN long stayhooks_batch_connection_count(const stayhooks_batch *ba
 /*
  * Called once for each item that ends during stayhooks_batch_run(), right
  * after it gets its result or error, with the item's 0-based index. Items
- * end in any order, so a caller that prints results in input order holds
+ * end in any order, so a caller that prints results in input order keeps
  * them until the earlier ones have ended. Called on the thread that runs
  * the batch.
  */

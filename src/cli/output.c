@@ -225,7 +225,7 @@ void cli_print_error(const stayhooks_error *err)
     retry_after = stayhooks_error_retry_after(err);
 
     /* The library hides the token and the secret of the call that failed,
-     * but a base URL error comes before it knows the invoke secret. */
+     * but a base URL error comes before it receives the invoke secret. */
     message = cli_redact(stayhooks_error_message(err));
     if (stayhooks_error_location(err) != NULL)
         location = cli_redact(stayhooks_error_location(err));

@@ -311,7 +311,7 @@ static CURLcode configure(stayhooks_client *c, exchange_context *ctx, struct cur
     /* The proxy is chosen here so that the documented rules hold whichever
      * libcurl is linked. They differ from libcurl 7.88.1's own reading of
      * the environment only in honouring uppercase HTTP_PROXY. An explicit
-     * "" tells libcurl to use no proxy and not to read the environment. */
+     * "" makes libcurl use no proxy and skip the environment. */
     const char *proxy = stayhooks__proxy_from_env(x->url);
     const char *noproxy = stayhooks__noproxy_from_env();
     SET(CURLOPT_PROXY, proxy != NULL ? proxy : "");

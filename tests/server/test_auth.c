@@ -255,7 +255,7 @@ static void minted_ttl_is_honoured(void **state)
 {
     char header[2048];
     /* A 3 s lifetime leaves room for a loaded machine between minting and the
-     * first request; a 1 s one expired there when a second ticked over. */
+     * first request. A 1 s lifetime expired there when a second ticked over. */
     char *token = test_mint_token(fx.db, "alice", 3);
     struct timespec pause = { 4, 200 * 1000000L };
     (void)state;
