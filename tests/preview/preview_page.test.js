@@ -558,6 +558,24 @@ async function checkStreamFollows(context) {
   check(end.gap <= 2, 'list at 700 px follows a new message: ' + end.gap + ' px short');
   check(end.lastVisible, 'new message is visible at 700 px');
 
+  // The scroll event of a jump to the end arrives a frame later. Growth in
+  // between must not read as the viewer scrolling up.
+  await page.evaluate(function () {
+    document.querySelector('.stream-panel').scrollTop -= 10;
+  });
+  await page.waitForTimeout(200);
+  await page.evaluate(function () {
+    const panel = document.querySelector('.stream-panel');
+    panel.scrollTop = panel.scrollHeight;
+    const spacer = document.createElement('div');
+    spacer.style.height = '300px';
+    panel.querySelector('li.message:last-child .bubble').appendChild(spacer);
+  });
+  await page.waitForTimeout(300);
+  end = await readStreamEnd(page);
+  check(end.gap <= 2, 'list follows growth that lands before its own scroll event: ' +
+    end.gap + ' px short');
+
   // A viewer who scrolled up keeps their place when more arrives.
   const frame = await page.locator('.stream-panel').boundingBox();
   await page.mouse.move(frame.x + frame.width / 2, frame.y + frame.height / 2);

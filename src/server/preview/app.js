@@ -310,8 +310,19 @@
   // the board renders below the list and shrinks it, and embed images load
   // after the scroll and grow it.
   function followStreamEnd() {
+    // Only a move up turns following off, because the scroll event of the
+    // page's own jump to the end can arrive after an image grew the list.
+    let lastScrollTop = streamScroller.scrollTop;
     streamScroller.addEventListener('scroll', function () {
-      followStream = isScrolledToEnd(streamScroller);
+      const scrollTop = streamScroller.scrollTop;
+      if (isScrolledToEnd(streamScroller)) {
+        followStream = true;
+      } else if (scrollTop < lastScrollTop) {
+        followStream = false;
+      } else {
+        keepStreamAtEnd();
+      }
+      lastScrollTop = streamScroller.scrollTop;
     });
     // The load event does not bubble, so it is caught on the way down.
     streamList.addEventListener('load', keepStreamAtEnd, true);
