@@ -198,8 +198,12 @@ int cli_json_invoke_result(const stayhooks_invoke_result *result);
 /* redact.c */
 /* Adds a token or secret (borrowed: it must stay valid until
  * cli_redact_clear()) to those hidden in error lines. NULL and "" are
- * ignored. Keeps at most four. */
+ * ignored. */
 void cli_redact_add(const char *credential);
+/* Adds every argument of eight or more characters, except long option
+ * names, for a usage error printed while a credential is still unknown. */
+void cli_redact_add_arguments(int argc, char **argv);
+/* Forgets the added credentials. */
 void cli_redact_clear(void);
 /* Returns a copy of `text` with every added credential, and every run of
  * eight or more characters from inside one, replaced by "<redacted>".

@@ -6,9 +6,9 @@
  * learns the invoke secret only at the invoke, and it never sees the
  * command line. A usage error can echo an argument ("unknown command
  * 'whk_...'"), and a base URL error is raised before any invoke, so every
- * error line the CLI prints passes through cli_redact() first. The
- * library's own redaction is private to it, hence this short copy of the
- * rule.
+ * error line the CLI prints passes through cli_redact() first. The rule
+ * itself is the library's stayhooks__redact_text(), whose object file is
+ * linked into the CLI as well.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,89 +16,77 @@
 #include <string.h>
 
 #include "cli.h"
+#include "redact.h"
 
-#define REDACTED "<redacted>"
+/* The credentials to hide, borrowed. The list grows because
+ * cli_redact_add_arguments() may add every long argument. */
+static const char **credentials;
+static size_t credential_count;
+static size_t credential_capacity;
 
-/* Shorter runs taken from a credential are left alone, as in the library:
- * eight base64url characters carry 48 bits, and the public "whk_" prefix
- * (four characters) is never hidden on its own. */
-#define MIN_RUN 8
-
-/* The token and secret from the environment, and the token and secret
- * read from files. */
-#define MAX_CREDENTIALS 4
-
-static const char *credentials[MAX_CREDENTIALS];
+/* Set when a credential could not be added, so that cli_redact() fails
+ * instead of returning text that may still contain it. */
+static int add_failed;
 
 void cli_redact_add(const char *credential)
 {
     if (credential == NULL || credential[0] == '\0')
         return;
-    for (size_t i = 0; i < MAX_CREDENTIALS; i++) {
+    for (size_t i = 0; i < credential_count; i++) {
         if (credentials[i] == credential)
             return;
-        if (credentials[i] == NULL) {
-            credentials[i] = credential;
+    }
+
+    if (credential_count == credential_capacity) {
+        size_t grown_capacity = credential_capacity == 0 ? 8 : credential_capacity * 2;
+        const char **grown = realloc(credentials, grown_capacity * sizeof *grown);
+
+        if (grown == NULL) {
+            add_failed = 1;
             return;
         }
+        credentials = grown;
+        credential_capacity = grown_capacity;
+    }
+    credentials[credential_count++] = credential;
+}
+
+void cli_redact_add_arguments(int argc, char **argv)
+{
+    int options_ended = 0;
+
+    for (int i = 1; i < argc; i++) {
+        const char *word = argv[i];
+
+        /* A long option's name is not user text, but its "=VALUE" part is,
+         * and after "--" every word is an operand. */
+        if (!options_ended && strcmp(word, "--") == 0) {
+            options_ended = 1;
+            continue;
+        }
+        if (!options_ended && strncmp(word, "--", 2) == 0) {
+            const char *equals = strchr(word, '=');
+            word = equals != NULL ? equals + 1 : "";
+        }
+        if (strlen(word) >= STAYHOOKS_REDACT_MIN_RUN)
+            cli_redact_add(word);
     }
 }
 
 void cli_redact_clear(void)
 {
-    memset(credentials, 0, sizeof credentials);
-}
-
-/* Returns the length of the longest prefix of `text` that occurs inside
- * `credential` and is hidden: the whole credential, or a run of at least
- * MIN_RUN characters. Returns 0 when there is none. */
-static size_t hidden_length(const char *text, const char *credential)
-{
-    size_t credential_length = strlen(credential);
-    size_t longest = 0;
-
-    for (size_t start = 0; start < credential_length; start++) {
-        size_t n = 0;
-
-        while (credential[start + n] != '\0' && text[n] == credential[start + n])
-            n++;
-        if (n > longest)
-            longest = n;
-    }
-    if (longest == credential_length || longest >= MIN_RUN)
-        return longest;
-    return 0;
+    free(credentials);
+    credentials = NULL;
+    credential_count = 0;
+    credential_capacity = 0;
+    add_failed = 0;
 }
 
 char *cli_redact(const char *text)
 {
-    size_t length = strlen(text);
-    /* Each hidden run is at least one character and becomes the marker, so
-     * this bounds the output. */
-    size_t capacity = length * sizeof REDACTED + 1;
-    char *out = malloc(capacity);
-    size_t used = 0;
-
-    if (out == NULL)
+    if (add_failed)
         return NULL;
-    for (size_t i = 0; i < length;) {
-        size_t hide = 0;
-
-        for (size_t c = 0; c < MAX_CREDENTIALS && credentials[c] != NULL; c++) {
-            size_t n = hidden_length(text + i, credentials[c]);
-            if (n > hide)
-                hide = n;
-        }
-        if (hide > 0) {
-            memcpy(out + used, REDACTED, sizeof REDACTED - 1);
-            used += sizeof REDACTED - 1;
-            i += hide;
-        } else {
-            out[used++] = text[i++];
-        }
-    }
-    out[used] = '\0';
-    return out;
+    return stayhooks__redact_text(text, credentials, credential_count);
 }
 
 char *cli_vformat(const char *format, va_list ap)

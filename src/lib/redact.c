@@ -1,8 +1,6 @@
 /* redact.c: secret-free copies of text for logs, errors and dry runs. */
 #include "redact.h"
 
-#include "text.h"
-
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
