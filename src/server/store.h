@@ -111,9 +111,24 @@ struct store_delivery {
  * a committed row. */
 int store_delivery_insert(sqlite3 *db, const struct store_delivery *delivery);
 
-/* Read-back arrays in arrival order, shaped as documented in docs/server.md. */
-int store_messages(sqlite3 *db, const char *room, json_t **out);
-int store_polls(sqlite3 *db, const char *room, json_t **out);
-int store_images(sqlite3 *db, const char *room, json_t **out);
+/* Page of a read-back list, selected by cursor and size. The cursor is the table's
+ * `seq` column (INTEGER PRIMARY KEY AUTOINCREMENT). A row committed later
+ * always has a larger seq than every row a reader could see before,
+ * because SQLite runs one write transaction at a time and AUTOINCREMENT
+ * never hands out a number below the largest one used. */
+struct store_page {
+    sqlite3_int64 after;       /* only rows with seq > after; 0 for all */
+    sqlite3_int64 limit;       /* at most this many rows; 0 for no limit */
+};
+
+/* Read-back arrays in arrival order, shaped as documented in
+ * docs/server.md. Each item ends with its own "cursor". *cursor is set to
+ * the cursor of the last item, or to page->after when the page is empty. */
+int store_messages(sqlite3 *db, const char *room, const struct store_page *page,
+                   json_t **out, sqlite3_int64 *cursor);
+int store_polls(sqlite3 *db, const char *room, const struct store_page *page,
+                json_t **out, sqlite3_int64 *cursor);
+int store_images(sqlite3 *db, const char *room, const struct store_page *page,
+                 json_t **out, sqlite3_int64 *cursor);
 
 #endif

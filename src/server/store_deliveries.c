@@ -303,11 +303,23 @@ static json_t *image_row(sqlite3_stmt *stmt)
     return obj;
 }
 
+/* Appends the row's seq (the column after the builder's columns) to
+ * `row` as its "cursor" and stores it in *cursor. */
+static int add_cursor(json_t *row, sqlite3_stmt *stmt, int column, sqlite3_int64 *cursor)
+{
+    *cursor = sqlite3_column_int64(stmt, column);
+    return sql_set(row, "cursor", json_integer((json_int_t)*cursor));
+}
+
+/* Runs `sql`, whose parameters are ?1 room, ?2 after and ?3 limit and
+ * whose last column is seq, and collects one object per row. */
 static int select_rows(sqlite3 *db, const char *sql, const char *room,
-                       row_builder build, json_t **out)
+                       const struct store_page *page, row_builder build,
+                       json_t **out, sqlite3_int64 *cursor)
 {
     sqlite3_stmt *stmt = NULL;
     json_t *list = json_array();
+    sqlite3_int64 last = page->after;
     int rc = STORE_ERROR;
     int step;
 
@@ -317,14 +329,25 @@ static int select_rows(sqlite3 *db, const char *sql, const char *room,
     if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) != SQLITE_OK)
         goto done;
     sql_bind_text(stmt, 1, room);
+    sqlite3_bind_int64(stmt, 2, page->after);
+    /* SQLite reads a negative LIMIT as no limit. */
+    sqlite3_bind_int64(stmt, 3, page->limit > 0 ? page->limit : -1);
     while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
         json_t *row = build(stmt);
-        if (row == NULL || json_array_append_new(list, row) != 0)
+        if (row == NULL)
+            goto done;
+        if (add_cursor(row, stmt, sqlite3_column_count(stmt) - 1, &last) != 0) {
+            json_decref(row);
+            goto done;
+        }
+        /* json_array_append_new() releases the row when it fails. */
+        if (json_array_append_new(list, row) != 0)
             goto done;
     }
     if (step != SQLITE_DONE)
         goto done;
     *out = list;
+    *cursor = last;
     list = NULL;
     rc = STORE_OK;
 
@@ -334,23 +357,28 @@ done:
     return rc;
 }
 
-int store_messages(sqlite3 *db, const char *room, json_t **out)
+int store_messages(sqlite3 *db, const char *room, const struct store_page *page,
+                   json_t **out, sqlite3_int64 *cursor)
 {
     return select_rows(db, "SELECT id, webhook_id, kind, alias, text, embed, poll_id, created_at, "
-                           "extra FROM messages WHERE room_id = ?1 ORDER BY seq",
-                       room, message_row, out);
+                           "extra, seq FROM messages WHERE room_id = ?1 AND seq > ?2 "
+                           "ORDER BY seq LIMIT ?3",
+                       room, page, message_row, out, cursor);
 }
 
-int store_polls(sqlite3 *db, const char *room, json_t **out)
+int store_polls(sqlite3 *db, const char *room, const struct store_page *page,
+                json_t **out, sqlite3_int64 *cursor)
 {
     return select_rows(db, "SELECT id, message_id, webhook_id, question, options, multiple_choice, "
-                           "ends_in_minutes, ends_at, created_at FROM polls WHERE room_id = ?1 ORDER BY seq",
-                       room, poll_row, out);
+                           "ends_in_minutes, ends_at, created_at, seq FROM polls "
+                           "WHERE room_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                       room, page, poll_row, out, cursor);
 }
 
-int store_images(sqlite3 *db, const char *room, json_t **out)
+int store_images(sqlite3 *db, const char *room, const struct store_page *page,
+                 json_t **out, sqlite3_int64 *cursor)
 {
-    return select_rows(db, "SELECT id, webhook_id, url, w, h, x, y, created_at "
-                           "FROM images WHERE room_id = ?1 ORDER BY seq",
-                       room, image_row, out);
+    return select_rows(db, "SELECT id, webhook_id, url, w, h, x, y, created_at, seq "
+                           "FROM images WHERE room_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+                       room, page, image_row, out, cursor);
 }

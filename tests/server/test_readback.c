@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,316 @@ static void old_database_gains_extra_column(void **state)
     test_remove_tree(old.dir);
 }
 
+/* GETs `list` ("messages", "polls" or "board") of `room` as the owner,
+ * with `query` ("" for none) after the path. The caller reply_free()s. */
+static void get_page(const char *room, const char *list, const char *query, struct reply *out)
+{
+    char path[256];
+    char *url;
+
+    snprintf(path, sizeof path, "rooms/%%R/%s%s", list, query);
+    url = fixture_url(&fx, path, room, NULL);
+    fixture_request(&fx, "GET", url, fx.owner_token, NULL, NULL, out);
+    free(url);
+}
+
+/* Returns the array of a read-back reply: "images" for the board. */
+static json_t *items_of(const struct reply *reply, const char *list)
+{
+    json_t *items = json_object_get(reply->json, strcmp(list, "board") == 0 ? "images" : list);
+
+    assert_true(json_is_array(items));
+    return items;
+}
+
+static json_int_t cursor_of(const json_t *obj)
+{
+    json_t *cursor = json_object_get(obj, "cursor");
+
+    assert_true(json_is_integer(cursor));
+    return json_integer_value(cursor);
+}
+
+/* Creates `room` owned by alice (the owner token's user) and sends
+ * `count` messages "<prefix> 1", "<prefix> 2", ... through a new webhook. */
+static void fill_room(const char *room, const char *prefix, int count)
+{
+    const char *add[] = { "room", "add", room, "--owner", "alice", NULL };
+    json_t *created;
+    const char *id;
+    const char *secret;
+
+    assert_int_equal(test_server_command(fx.db, add, NULL, 0), 0);
+    created = fixture_create_webhook(&fx, room, fx.owner_token, "{\"label\":\"pager\"}");
+    id = json_string_value(json_object_get(json_object_get(created, "webhook"), "id"));
+    secret = json_string_value(json_object_get(created, "secret"));
+    for (int i = 1; i <= count; i++) {
+        char body[128];
+        snprintf(body, sizeof body, "{\"action\":\"message\",\"payload\":{\"text\":\"%s %d\"}}", prefix, i);
+        assert_int_equal(fixture_invoke(&fx, room, id, secret, body, NULL), 200);
+    }
+    json_decref(created);
+}
+
+/* Without parameters every item is listed as before, with a "cursor"
+ * added at the end of each item and of the reply. */
+static void items_carry_growing_cursor(void **state)
+{
+    static const char *const lists[] = { "messages", "polls", "board" };
+    static const char *const message_keys[] = { "id", "webhookId", "kind", "alias", "text", "embed",
+                                                "pollId", "createdAt", "extra", "cursor" };
+    struct reply reply;
+    const char *key;
+    json_t *value;
+    size_t k = 0;
+    (void)state;
+
+    for (size_t w = 0; w < 3; w++) {
+        json_t *items;
+        json_int_t previous = 0;
+
+        get_page(ROOM, lists[w], "", &reply);
+        assert_int_equal(reply.status, 200);
+        items = items_of(&reply, lists[w]);
+        assert_true(json_array_size(items) >= 2);
+        for (size_t i = 0; i < json_array_size(items); i++) {
+            json_int_t cursor = cursor_of(json_array_get(items, i));
+            assert_true(cursor > previous);
+            previous = cursor;
+        }
+        assert_int_equal(cursor_of(reply.json), previous);
+        assert_int_equal(json_object_size(reply.json), 3);
+        reply_free(&reply);
+    }
+
+    /* Existing members keep their order, so clients matching the old text
+     * still match. */
+    get_page(ROOM, "messages", "", &reply);
+    json_object_foreach(json_array_get(items_of(&reply, "messages"), 0), key, value) {
+        assert_true(k < sizeof message_keys / sizeof message_keys[0]);
+        assert_string_equal(key, message_keys[k]);
+        k++;
+    }
+    assert_int_equal(k, sizeof message_keys / sizeof message_keys[0]);
+    reply_free(&reply);
+}
+
+/* after=CURSOR lists only what was stored later, oldest first, and an
+ * empty page keeps the cursor the client sent. */
+static void after_returns_only_newer(void **state)
+{
+    struct reply reply;
+    char query[64];
+    json_int_t first;
+    json_int_t last;
+    json_t *items;
+    (void)state;
+
+    fill_room("after room", "after", 3);
+    get_page("after room", "messages", "", &reply);
+    items = items_of(&reply, "messages");
+    assert_int_equal(json_array_size(items), 3);
+    first = cursor_of(json_array_get(items, 0));
+    last = cursor_of(reply.json);
+    reply_free(&reply);
+
+    snprintf(query, sizeof query, "?after=%" JSON_INTEGER_FORMAT, first);
+    get_page("after room", "messages", query, &reply);
+    assert_int_equal(reply.status, 200);
+    items = items_of(&reply, "messages");
+    assert_int_equal(json_array_size(items), 2);
+    assert_string_equal(str(json_array_get(items, 0), "text"), "after 2");
+    assert_string_equal(str(json_array_get(items, 1), "text"), "after 3");
+    assert_int_equal(cursor_of(reply.json), last);
+    reply_free(&reply);
+
+    snprintf(query, sizeof query, "?after=%" JSON_INTEGER_FORMAT, last);
+    get_page("after room", "messages", query, &reply);
+    assert_int_equal(reply.status, 200);
+    assert_int_equal(json_array_size(items_of(&reply, "messages")), 0);
+    assert_int_equal(cursor_of(reply.json), last);
+    reply_free(&reply);
+
+    /* A message stored after the last read is the only new one. */
+    fill_room("after room", "later", 1);
+    get_page("after room", "messages", query, &reply);
+    items = items_of(&reply, "messages");
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(str(json_array_get(items, 0), "text"), "later 1");
+    assert_true(cursor_of(reply.json) > last);
+    reply_free(&reply);
+
+    /* A cursor past the end gives an empty page with that cursor. */
+    get_page("after room", "messages", "?after=9223372036854775807", &reply);
+    assert_int_equal(reply.status, 200);
+    assert_int_equal(json_array_size(items_of(&reply, "messages")), 0);
+    assert_int_equal(cursor_of(reply.json), INT64_MAX);
+    reply_free(&reply);
+}
+
+/* 25 messages read 10 at a time come back as 10, 10 and 5, then an empty
+ * page with the same cursor, with no message missing or repeated. */
+static void limit_pages_through_everything(void **state)
+{
+    struct reply reply;
+    json_t *all;
+    json_t *paged = json_array();
+    json_int_t cursor = 0;
+    static const size_t expected_sizes[] = { 10, 10, 5, 0 };
+    (void)state;
+
+    fill_room("pages", "page", 25);
+    get_page("pages", "messages", "", &reply);
+    all = json_incref(items_of(&reply, "messages"));
+    reply_free(&reply);
+    assert_int_equal(json_array_size(all), 25);
+
+    for (size_t round = 0; round < 4; round++) {
+        char query[64];
+        json_t *items;
+        size_t i;
+        json_t *item;
+
+        if (round == 0)
+            snprintf(query, sizeof query, "?limit=10");
+        else
+            snprintf(query, sizeof query, "?after=%" JSON_INTEGER_FORMAT "&limit=10", cursor);
+        get_page("pages", "messages", query, &reply);
+        assert_int_equal(reply.status, 200);
+        items = items_of(&reply, "messages");
+        assert_int_equal(json_array_size(items), expected_sizes[round]);
+        json_array_foreach(items, i, item)
+            assert_int_equal(json_array_append(paged, item), 0);
+        if (round == 3)
+            assert_int_equal(cursor_of(reply.json), cursor);
+        cursor = cursor_of(reply.json);
+        reply_free(&reply);
+    }
+
+    assert_int_equal(json_array_size(paged), 25);
+    for (size_t i = 0; i < 25; i++)
+        assert_string_equal(str(json_array_get(paged, i), "id"), str(json_array_get(all, i), "id"));
+    assert_int_equal(cursor, cursor_of(json_array_get(all, 24)));
+    json_decref(paged);
+    json_decref(all);
+}
+
+/* Polls and board images page the same way: one at a time, two each. */
+static void limit_pages_polls_and_board(void **state)
+{
+    static const char *const lists[] = { "polls", "board" };
+    (void)state;
+
+    for (size_t w = 0; w < 2; w++) {
+        struct reply reply;
+        json_t *all;
+        json_int_t cursor = 0;
+
+        get_page(ROOM, lists[w], "", &reply);
+        all = json_incref(items_of(&reply, lists[w]));
+        reply_free(&reply);
+        assert_int_equal(json_array_size(all), 2);
+
+        for (size_t round = 0; round < 3; round++) {
+            char query[64];
+            json_t *items;
+
+            snprintf(query, sizeof query, "?limit=1&after=%" JSON_INTEGER_FORMAT, cursor);
+            get_page(ROOM, lists[w], query, &reply);
+            assert_int_equal(reply.status, 200);
+            items = items_of(&reply, lists[w]);
+            assert_int_equal(json_array_size(items), round < 2 ? 1 : 0);
+            if (round < 2)
+                assert_string_equal(str(json_array_get(items, 0), "id"),
+                                    str(json_array_get(all, round), "id"));
+            cursor = cursor_of(reply.json);
+            reply_free(&reply);
+        }
+        assert_int_equal(cursor, cursor_of(json_array_get(all, 1)));
+        json_decref(all);
+    }
+}
+
+/* Bad paging values get 400 with an error naming the parameter, on all
+ * three routes, after the token and role checks. */
+static void bad_paging_values_rejected(void **state)
+{
+    static const struct {
+        const char *query;
+        const char *named;
+    } cases[] = {
+        { "?after=abc", "query parameter after " },
+        { "?after=-1", "query parameter after " },
+        { "?after=+1", "query parameter after " },
+        { "?after=1.5", "query parameter after " },
+        { "?after=0x10", "query parameter after " },
+        { "?after=", "query parameter after " },
+        { "?after", "query parameter after " },
+        { "?after=%31", "query parameter after " },
+        { "?after=9223372036854775808", "query parameter after " },
+        { "?after=1&after=2", "query parameter after " },
+        { "?limit=0", "query parameter limit " },
+        { "?limit=1001", "query parameter limit " },
+        { "?limit=-5", "query parameter limit " },
+        { "?limit=ten", "query parameter limit " },
+        { "?limit=", "query parameter limit " },
+        { "?limit=10&limit=10", "query parameter limit " },
+        { "?after=0&limit=0", "query parameter limit " },
+    };
+    static const char *const lists[] = { "messages", "polls", "board" };
+    struct reply reply;
+    char *url;
+    (void)state;
+
+    for (size_t w = 0; w < 3; w++) {
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            get_page(ROOM, lists[w], cases[c].query, &reply);
+            if (reply.status != 400 || strstr(reply_error_text(&reply), cases[c].named) == NULL)
+                print_error("GET %s%s: %ld %s\n", lists[w], cases[c].query, reply.status, reply.body);
+            assert_int_equal(reply.status, 400);
+            assert_non_null(strstr(reply_error_text(&reply), cases[c].named));
+            reply_free(&reply);
+        }
+    }
+
+    /* The largest valid values are accepted. */
+    get_page(ROOM, "messages", "?after=9223372036854775807&limit=1000", &reply);
+    assert_int_equal(reply.status, 200);
+    reply_free(&reply);
+
+    /* The role check runs before the parameter check, so a stranger gets
+     * 403 and learns nothing from the parameters. */
+    url = fixture_url(&fx, "rooms/%R/messages?limit=0", ROOM, NULL);
+    fixture_request(&fx, "GET", url, fx.stranger_token, NULL, NULL, &reply);
+    assert_int_equal(reply.status, 403);
+    reply_free(&reply);
+    free(url);
+}
+
+/* Query parameters other than after and limit are ignored, as on every
+ * other route. */
+static void unknown_query_parameter_ignored(void **state)
+{
+    struct reply plain;
+    struct reply extra;
+    char *plain_text;
+    char *extra_text;
+    (void)state;
+
+    get_page(ROOM, "messages", "", &plain);
+    get_page(ROOM, "messages", "?since=1&Limit=0&after_=x", &extra);
+    assert_int_equal(extra.status, 200);
+    plain_text = json_dumps(plain.json, JSON_COMPACT);
+    extra_text = json_dumps(extra.json, JSON_COMPACT);
+    assert_non_null(plain_text);
+    assert_non_null(extra_text);
+    assert_string_equal(extra_text, plain_text);
+    free(plain_text);
+    free(extra_text);
+    reply_free(&plain);
+    reply_free(&extra);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +696,12 @@ int main(void)
         cmocka_unit_test(odd_room_ids_round_trip),
         cmocka_unit_test(message_extra_members_kept),
         cmocka_unit_test(old_database_gains_extra_column),
+        cmocka_unit_test(items_carry_growing_cursor),
+        cmocka_unit_test(after_returns_only_newer),
+        cmocka_unit_test(limit_pages_through_everything),
+        cmocka_unit_test(limit_pages_polls_and_board),
+        cmocka_unit_test(bad_paging_values_rejected),
+        cmocka_unit_test(unknown_query_parameter_ignored),
     };
 
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
