@@ -579,6 +579,21 @@ static int unknown_option_error(const char *word, const char *note)
     return usage_error("unknown option %.*s%s", (int)name_length, word, note);
 }
 
+/*
+ * Stores a --token-file or --secret-file value found after the first usage
+ * error, so that the credential it names can be hidden in that error
+ * wherever the option is on the command line. Other options are no longer
+ * read.
+ */
+static void keep_credential_file(int argc, char **argv, struct cli_args *args, int id)
+{
+    if (id != OPT_SECRET_FILE && id != OPT_TOKEN_FILE)
+        return;
+    if (!is_full_option_name(argc, argv, option_specs[find_spec(id)].name))
+        return;
+    apply_option(args, id, optarg);
+}
+
 static void set_defaults(struct cli_args *args)
 {
     memset(args, 0, sizeof *args);
@@ -609,11 +624,13 @@ int cli_parse_args(int argc, char **argv, struct cli_args *args)
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "-:hV", long_options, NULL)) != -1) {
+        if (rc != CLI_EXIT_OK) {
+            keep_credential_file(argc, argv, args, c);
+            continue;
+        }
         if (c == 1) {
-            if (strings_push(&words, optarg) != 0) {
+            if (strings_push(&words, optarg) != 0)
                 rc = usage_error("out of memory while reading operands");
-                goto done;
-            }
             continue;
         }
         if (c == 'h') {
@@ -626,7 +643,7 @@ int cli_parse_args(int argc, char **argv, struct cli_args *args)
         }
         if (c == ':') {
             rc = usage_error("option %s needs a value", argv[optind - 1]);
-            goto done;
+            continue;
         }
         if (c == '?') {
             if (optopt > 0 && optopt < OPT_BASE_URL)
@@ -636,23 +653,23 @@ int cli_parse_args(int argc, char **argv, struct cli_args *args)
                                  argv[optind - 1]);
             else
                 rc = unknown_option_error(argv[optind - 1], "");
-            goto done;
+            continue;
         }
         spec = find_spec(c);
         if (spec == OPTION_COUNT) {
             rc = usage_error("internal error: unhandled option id %d", c);
-            goto done;
+            continue;
         }
         if (!is_full_option_name(argc, argv, option_specs[spec].name)) {
             rc = unknown_option_error(option_word(argc, argv),
                                       " (option names cannot be abbreviated)");
-            goto done;
+            continue;
         }
         seen[spec] = 1;
         rc = apply_option(args, c, optarg);
-        if (rc != CLI_EXIT_OK)
-            goto done;
     }
+    if (rc != CLI_EXIT_OK)
+        goto done;
 
     /* Everything after "--" is an operand, even when it starts with '-'. */
     for (; optind < argc; optind++) {

@@ -139,8 +139,8 @@ void cli_print_version(void);
 int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs);
 void cli_inputs_free(struct cli_inputs *inputs);
 /* Reads the token and the secret from the --token-file and --secret-file
- * given so far, without messages and never from standard input, so that a
- * usage error can be redacted. Unreadable files are skipped. */
+ * given, without messages and never from standard input, so that a usage
+ * error can be redacted. Unreadable files are skipped. */
 void cli_read_credentials_quietly(const struct cli_args *args, struct cli_inputs *inputs);
 /* Returns 1 for commands that call an invoke endpoint with the secret. */
 int cli_command_is_invoke(enum cli_command command);

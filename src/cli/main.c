@@ -42,6 +42,11 @@ static int guard_standard_streams(void)
     return CLI_EXIT_OK;
 }
 
+static int is_stdin_path(const char *path)
+{
+    return path != NULL && strcmp(path, "-") == 0;
+}
+
 struct log_settings {
     int verbose;
 };
@@ -121,6 +126,11 @@ int main(int argc, char **argv)
         cli_read_credentials_quietly(&args, &usage_inputs);
         cli_redact_add(usage_inputs.token);
         cli_redact_add(usage_inputs.secret);
+        /* Standard input is not read for a usage error, so a credential
+         * that comes from it is unknown. Any long argument could be that
+         * credential typed by mistake, so all of them are hidden. */
+        if (is_stdin_path(args.token_file) || is_stdin_path(args.secret_file))
+            cli_redact_add_arguments(argc, argv);
         cli_print_usage_error();
         goto done;
     }

@@ -59,7 +59,9 @@ void cli_redact_add_arguments(int argc, char **argv)
         const char *word = argv[i];
 
         /* A long option's name is not user text, but its "=VALUE" part is,
-         * and after "--" every word is an operand. */
+         * and after "--" every word is an operand.
+         * NOTE: a credential that itself starts with "--" is read as an
+         * option name, and "unknown option" shows it up to any '='. */
         if (!options_ended && strcmp(word, "--") == 0) {
             options_ended = 1;
             continue;

@@ -94,4 +94,47 @@ run_cli --secret="$secret" send message "secret after ="
 check_status 2 "--secret=VALUE is not an option"
 check_lacks "$err" "$secret" "a rejected --secret= value is not echoed"
 
+
+# A usage error hides a credential whose file option comes after the bad
+# option, because the credential files are read before the error is shown.
+run_cli --ends-in "$secret" --secret-file "$secret_file" send poll "Q" "A" "B"
+check_status 2 "secret as --ends-in before --secret-file"
+check_contains "$err" "invalid --ends-in '<redacted>'" "secret before its file option is redacted"
+check_lacks "$err" "$secret" "secret before its file option is absent"
+run_cli --timeout "$token" --token-file "$token_file" list
+check_status 2 "token as --timeout before --token-file"
+check_contains "$err" "invalid --timeout '<redacted>'" "token before its file option is redacted"
+check_lacks "$err" "$token" "token before its file option is absent"
+
+# Standard input is not read for a usage error, so when a credential comes
+# from it, every argument of 8 or more characters is hidden instead.
+run_cli_stdin "$secret_file" --secret-file - "$secret"
+check_status 2 "stdin secret as the command"
+check_contains "$err" "unknown command '<redacted>'" "stdin secret as the command is redacted"
+check_lacks "$err" "$secret" "stdin secret as the command is absent"
+run_cli_stdin "$secret_file" --ends-in="$secret" --secret-file - send poll "Q" "A" "B"
+check_status 2 "stdin secret as --ends-in=VALUE"
+check_contains "$err" "invalid --ends-in '<redacted>'" "stdin secret after = is redacted"
+check_lacks "$err" "$secret" "stdin secret after = is absent"
+run_cli_stdin "$token_file" --token-file - list -- "$token"
+check_status 2 "stdin token as an operand after --"
+check_contains "$err" "unexpected operand '<redacted>'" "stdin token after -- is redacted"
+check_lacks "$err" "$token" "stdin token after -- is absent"
+run_cli_stdin "$secret_file" --secret-file - "${secret:0:12}"
+check_status 2 "stdin secret piece as the command"
+check_lacks "$err" "${secret:0:12}" "12-character piece of a stdin secret is absent"
+
+# The cost: with a credential on standard input, a long typo is hidden too,
+# while a short one, or a long one without standard input, is shown.
+run_cli_stdin "$secret_file" --secret-file - frobnicate
+check_status 2 "long typo with a stdin secret"
+check_contains "$err" "unknown command '<redacted>'" "long typo with a stdin secret is hidden"
+run_cli_stdin "$secret_file" --secret-file - lst
+check_status 2 "short typo with a stdin secret"
+check_contains "$err" "unknown command 'lst'" "short typo with a stdin secret is shown"
+run_cli --secret-file "$secret_file" frobnicate
+check_status 2 "long typo with a secret file"
+check_contains "$err" "unknown command 'frobnicate'" "long typo with a secret file is shown"
+check_contains "$err" "--help" "usage error still points to --help"
+
 finish
