@@ -177,7 +177,8 @@ int main(int argc, char **argv)
     status = cli_exit_status(rc, err);
     if (rc == STAYHOOKS_OK && args.command == CLI_CMD_BATCH)
         status = batch_status;
-    if (rc == STAYHOOKS_OK && args.dry_run)
+    /* A batch prints each line's request itself. */
+    if (rc == STAYHOOKS_OK && args.dry_run && args.command != CLI_CMD_BATCH)
         status = print_dry_run(client);
 
 done:

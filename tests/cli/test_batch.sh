@@ -91,9 +91,9 @@ expect_line 2 '"class":"network"' "the closed connection is a network error"
 expect_line 2 '"deliveryUnknown":true}' "the closed connection is delivery-unknown"
 stop_bad_server
 
-# SIGTERM mid-run: results already known are printed as they end, every
-# line still gets one result line, unsent lines say so, and the exit
-# status is 128 + 15.
+# SIGTERM mid-run: results already known are printed as they end, the
+# batch stops reading input, every line read gets one result line, unsent
+# lines say so, and the exit status is 128 + 15.
 many=$STAYHOOKS_TEST_DIR/many.jsonl
 : >"$many"
 for i in $(seq 1 3000); do
@@ -115,7 +115,17 @@ checks=$((checks + 1))
 if [ "$streamed" -gt 0 ]; then pass "results print while the batch runs"; else fail "no result line after 10 s"; fi
 checks=$((checks + 1))
 if [ "$status" -eq 143 ]; then pass "SIGTERM exits 143"; else fail "SIGTERM exited $status"; fi
-check_line_count "$STAYHOOKS_TEST_DIR/int.out" 3000 "every line has a result after SIGTERM"
+# The window being sent when the signal came was read, the lines after it
+# were not.
+last_read=$(sed -n 's/.*input lines after line \([0-9]*\) were not read.*/\1/p' "$STAYHOOKS_TEST_DIR/int.err")
+checks=$((checks + 1))
+if [ -n "$last_read" ] && [ "$last_read" -lt 3000 ]; then
+    pass "reading stops at the signal (after line $last_read)"
+else
+    fail "the summary does not say where reading stopped: $(cat "$STAYHOOKS_TEST_DIR/int.err")"
+    last_read=3000
+fi
+check_line_count "$STAYHOOKS_TEST_DIR/int.out" "$last_read" "every line read has a result after SIGTERM"
 check_contains "$STAYHOOKS_TEST_DIR/int.out" '"error":{"class":"cancelled","status":0,"message":"not sent because the batch was interrupted","deliveryUnknown":false}' \
     "unsent lines are marked cancelled"
 check_contains "$STAYHOOKS_TEST_DIR/int.err" "not sent: interrupted by signal 15" "the summary names the interruption"
@@ -134,6 +144,49 @@ if [ "$(grep -n . "$STAYHOOKS_TEST_DIR/int.out" | sed -n 's/^\([0-9]*\):{"line":
 else
     fail "interrupted results are out of order"
 fi
+
+# SIGTERM while the batch waits for more lines on a pipe ends the read at
+# once: the lines read so far are reported as not sent.
+fifo=$STAYHOOKS_TEST_DIR/lines.fifo
+mkfifo "$fifo"
+(
+    printf '{"action":"message","payload":{"text":"piped %d"}}\n' 1 2 3
+    exec sleep 30
+) >"$fifo" &
+writer_pid=$!
+STAYHERE_SECRET=$secret "$STAYHOOKS_CLI" batch - <"$fifo" \
+    >"$STAYHOOKS_TEST_DIR/pipe.out" 2>"$STAYHOOKS_TEST_DIR/pipe.err" &
+batch_pid=$!
+sleep 1
+kill -TERM "$batch_pid"
+# Bounded wait: the batch must end long before the writer's 30 s.
+for _ in $(seq 1 100); do
+    kill -0 "$batch_pid" 2>/dev/null || break
+    sleep 0.1
+done
+checks=$((checks + 1))
+if kill -0 "$batch_pid" 2>/dev/null; then
+    fail "batch still waits on the pipe 10 s after SIGTERM"
+    kill -KILL "$batch_pid"
+else
+    pass "SIGTERM ends a read that waits on a pipe"
+fi
+wait "$batch_pid"
+status=$?
+kill "$writer_pid" 2>/dev/null
+wait "$writer_pid" 2>/dev/null
+checks=$((checks + 1))
+if [ "$status" -eq 143 ]; then pass "SIGTERM on a pipe exits 143"; else fail "SIGTERM on a pipe exited $status"; fi
+check_line_count "$STAYHOOKS_TEST_DIR/pipe.out" 3 "each piped line read has a result"
+check_contains "$STAYHOOKS_TEST_DIR/pipe.out" '{"line":3,"ok":false,"error":{"class":"cancelled"' \
+    "piped lines read before the signal are not sent"
+check_contains "$STAYHOOKS_TEST_DIR/pipe.err" "0 delivered, 0 failed, 3 not sent: interrupted by signal 15" \
+    "the summary counts the piped lines"
+check_contains "$STAYHOOKS_TEST_DIR/pipe.err" "input lines after line 3 were not read" \
+    "the summary says where reading stopped"
+check_lacks "$STAYHOOKS_TEST_DIR/pipe.err" "cannot read batch file" "the interrupted read is not an error"
+read_back messages
+check_lacks "$STAYHOOKS_TEST_DIR/messages.json" '"text":"piped' "no piped line was sent"
 
 # Messages for lines that cannot be read; none quotes a member name that
 # could be a secret.
@@ -198,6 +251,54 @@ else
 fi
 check_contains "$err" "30 delivered, 0 failed" "summary for the good batch"
 
+# --dry-run prints each line's request, the way `--dry-run invoke` prints
+# it, after the line number, and sends nothing.
+dry=$STAYHOOKS_TEST_DIR/dry.jsonl
+{
+    printf '{"action":"message","payload":{"text":"dry one"}}\n'
+    printf '\n'
+    printf '{"invokeUrl":"%s","secret":"%s","action":"poll","payload":{"question":"dry poll?","options":["a","b"]}}\n' \
+        "$second_url" "$second_secret"
+    printf 'not json\n'
+    printf '{"action":"message","payload":{"text":"dry no target"},"room":"R1","webhook":""}\n'
+    printf '{"action":"message","payload":"dry text"}\n'
+} >"$dry"
+STAYHERE_SECRET=$secret run_cli batch --dry-run "$dry"
+check_status 1 "dry-run batch with built and invalid lines exits 1"
+check_line_count "$out" 5 "dry run: one line per non-blank input line"
+expect_line 1 '{"line":1,"method":"POST","url":"'"$STAYHERE_BASE_URL"'/api/webhooks/R1/'"$STAYHERE_WEBHOOK"'/invoke","headers":{' "dry run: line 1 starts with its number and request"
+expect_line 1 '"x-stay-webhook-secret":"<redacted>"},"body":{"action":"message","payload":{"text":"dry one"}}}' "dry run: line 1 has the body"
+expect_line 2 '{"line":3,"method":"POST","url":"'"$second_url"'",' "dry run: line 3 uses its invoke URL"
+expect_line 2 '"body":{"action":"poll","payload":{"question":"dry poll?","options":["a","b"]}}}' "dry run: line 3 has the poll body"
+expect_line 3 '{"line":4,"ok":false,"error":{"class":"validation","status":0,"message":"line is not valid JSON' "dry run: an invalid line fails as without --dry-run"
+expect_line 4 '{"line":5,"ok":false,"error":{"class":"validation",' "dry run: the library's own checks run"
+expect_line 5 '{"line":6,"ok":false,"error":{"class":"validation","status":0,"message":"payload must be a JSON object"' "dry run: a payload that is not an object fails"
+check_contains "$err" "dry run: 2 built, 3 failed, nothing sent" "dry-run summary"
+check_lacks "$out" "$secret" "dry run: the default secret is not in the output"
+check_lacks "$out" "$second_secret" "dry run: a line's secret is not in the output"
+check_lacks "$err" "$secret" "dry run: the default secret is not in the errors"
+
+# The line's object is the one `--dry-run invoke` prints, plus "line".
+sed -n '1s/^{"line":1,/{/p' "$out" >"$STAYHOOKS_TEST_DIR/dry-batch-line.json"
+run_cli --dry-run --secret-file "$secret_file" invoke message --payload '{"text":"dry one"}'
+checks=$((checks + 1))
+if [ "$(cat "$out")" = "$(cat "$STAYHOOKS_TEST_DIR/dry-batch-line.json")" ]; then
+    pass "dry-run batch line matches --dry-run invoke"
+else
+    fail "dry-run batch line differs: $(cat "$STAYHOOKS_TEST_DIR/dry-batch-line.json") vs $(cat "$out")"
+fi
+
+STAYHERE_SECRET=$secret run_cli batch --dry-run - <"$good"
+check_status 0 "dry-run batch of good lines exits 0"
+check_line_count "$out" 30 "dry run: 30 request lines from standard input"
+printf 'not json\n' >"$STAYHOOKS_TEST_DIR/dry-invalid.jsonl"
+STAYHERE_SECRET=$secret run_cli batch --dry-run "$STAYHOOKS_TEST_DIR/dry-invalid.jsonl"
+check_status 2 "dry-run batch of invalid lines only exits 2"
+read_back messages
+check_lacks "$STAYHOOKS_TEST_DIR/messages.json" "dry one" "dry run: the server received no message"
+read_back polls
+check_lacks "$STAYHOOKS_TEST_DIR/polls.json" "dry poll?" "dry run: the server received no poll"
+
 # On a terminal, stderr shows a progress bar; `script` provides the
 # terminal (util-linux).
 if command -v script >/dev/null 2>&1; then
@@ -210,6 +311,12 @@ if command -v script >/dev/null 2>&1; then
         "$STAYHOOKS_TEST_DIR/tty2.log" >/dev/null </dev/null
     check_lacks "$STAYHOOKS_TEST_DIR/tty2.log" "[###" "no progress bar when stdout is the same terminal"
     check_contains "$STAYHOOKS_TEST_DIR/tty2.log" '{"line":30,"ok":true' "result lines on the terminal"
+    # From a pipe the total is unknown, so only the counts are shown.
+    script -qec "cat \"$good\" | \"$STAYHOOKS_CLI\" --secret-file \"$secret_file\" batch - >\"$STAYHOOKS_TEST_DIR/tty3.out\"" \
+        "$STAYHOOKS_TEST_DIR/tty3.log" >/dev/null </dev/null
+    check_contains "$STAYHOOKS_TEST_DIR/tty3.log" "30 done, 0 failed" "counts without a total from a pipe"
+    check_lacks "$STAYHOOKS_TEST_DIR/tty3.log" "[#" "no bar without a total"
+    check_line_count "$STAYHOOKS_TEST_DIR/tty3.out" 30 "stdout keeps only the piped result lines"
 else
     echo "skip: script(1) is not installed, the progress bar is not checked"
 fi
@@ -220,6 +327,83 @@ run_cli batch "$STAYHOOKS_TEST_DIR/nosecret.jsonl"
 check_status 2 "a line without any secret is a validation failure"
 check_contains "$out" '"message":"missing secret' "the line says the secret is missing"
 
+
+# Windows: with STAYHOOKS_BATCH_WINDOW=7 the input is read, sent and
+# printed 7 lines at a time. Results stay complete and in input order
+# across the windows, blank and invalid lines included.
+windowed=$STAYHOOKS_TEST_DIR/windowed.jsonl
+awk 'BEGIN {
+    for (i = 1; i <= 200; i++) {
+        if (i % 10 == 0) print ""
+        else if (i % 13 == 0) print "not json"
+        else printf "{\"action\":\"message\",\"payload\":{\"text\":\"windowed %d\"}}\n", i
+    }
+}' >"$windowed"
+STAYHOOKS_BATCH_WINDOW=7 STAYHERE_SECRET=$secret run_cli batch --parallel 4 "$windowed"
+check_status 1 "windowed batch with invalid lines exits 1"
+expected_lines=$(awk 'NF > 0 { printf "%d ", NR }' "$windowed")
+checks=$((checks + 1))
+if [ "$(sed -n 's/^{"line":\([0-9]*\),.*/\1/p' "$out" | tr '\n' ' ')" = "$expected_lines" ]; then
+    pass "windowed results cover every non-blank line in order"
+else
+    fail "windowed results are incomplete or out of order: $(sed -n 's/^{"line":\([0-9]*\),.*/\1/p' "$out" | tr '\n' ' ')"
+fi
+expected_ok=$(awk 'NF > 0 && $0 != "not json" { printf "%d ", NR }' "$windowed")
+checks=$((checks + 1))
+if [ "$(sed -n 's/^{"line":\([0-9]*\),"ok":true.*/\1/p' "$out" | tr '\n' ' ')" = "$expected_ok" ]; then
+    pass "windowed results deliver exactly the good lines"
+else
+    fail "windowed ok lines differ: $(sed -n 's/^{"line":\([0-9]*\),"ok":true.*/\1/p' "$out" | tr '\n' ' ')"
+fi
+check_contains "$out" '{"line":13,"ok":false,"error":{"class":"validation"' "an invalid line inside a window fails alone"
+good_count=$(echo "$expected_ok" | wc -w)
+bad_count=$(( $(echo "$expected_lines" | wc -w) - good_count ))
+check_contains "$err" "$good_count delivered, $bad_count failed" "windowed summary counts every window"
+read_back messages
+stored=$(grep -o '"text":"windowed [0-9]*"' "$STAYHOOKS_TEST_DIR/messages.json" | sort | uniq | wc -l)
+stored_total=$(grep -o '"text":"windowed [0-9]*"' "$STAYHOOKS_TEST_DIR/messages.json" | wc -l)
+checks=$((checks + 1))
+if [ "$stored" -eq "$good_count" ] && [ "$stored_total" -eq "$good_count" ]; then
+    pass "each windowed line arrived once ($stored)"
+else
+    fail "$good_count good windowed lines, $stored distinct and $stored_total stored"
+fi
+
+# A window of one line still runs, and a bad window size is a usage error.
+STAYHOOKS_BATCH_WINDOW=1 STAYHERE_SECRET=$secret run_cli batch --parallel 3 - <"$good"
+check_status 0 "a window of one line"
+check_line_count "$out" 30 "a window of one line prints every result"
+for value in 0 -1 abc 7x 100001 ""; do
+    STAYHOOKS_BATCH_WINDOW=$value STAYHERE_SECRET=$secret run_cli batch "$good"
+    check_status 2 "STAYHOOKS_BATCH_WINDOW='$value' is rejected"
+    check_contains "$err" "invalid STAYHOOKS_BATCH_WINDOW" "the bad window size '$value' is named"
+    check_empty "$out" "nothing is sent with the bad window size '$value'"
+done
+
+# Memory stays bounded: 20,000 lines take little more memory than 10. The
+# whole input in memory took about 1.7 KB per line, 34 MB more here, so a
+# 12 MB bound fails on that and leaves room for allocator noise.
+if [ -x /usr/bin/time ] && [ -z "${STAYHOOKS_TEST_WRAPPER:-}" ]; then
+    awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"action\":\"message\",\"payload\":{\"text\":\"rss %d\"}}\n", i }' \
+        >"$STAYHOOKS_TEST_DIR/rss-large.jsonl"
+    head -n 10 "$STAYHOOKS_TEST_DIR/rss-large.jsonl" >"$STAYHOOKS_TEST_DIR/rss-small.jsonl"
+    max_rss_kb() {
+        STAYHERE_SECRET=$secret /usr/bin/time -f 'max-rss-kb %M' -o "$STAYHOOKS_TEST_DIR/rss.time" \
+            "$STAYHOOKS_CLI" batch "$1" >"$STAYHOOKS_TEST_DIR/rss.out" 2>/dev/null
+        sed -n 's/^max-rss-kb \([0-9]*\)$/\1/p' "$STAYHOOKS_TEST_DIR/rss.time"
+    }
+    small_kb=$(max_rss_kb "$STAYHOOKS_TEST_DIR/rss-small.jsonl")
+    large_kb=$(max_rss_kb "$STAYHOOKS_TEST_DIR/rss-large.jsonl")
+    check_line_count "$STAYHOOKS_TEST_DIR/rss.out" 20000 "20,000 result lines"
+    checks=$((checks + 1))
+    if [ -n "$small_kb" ] && [ -n "$large_kb" ] && [ $((large_kb - small_kb)) -lt 12288 ]; then
+        pass "20,000 lines use ${large_kb} KB, 10 lines ${small_kb} KB"
+    else
+        fail "memory grows with the input: 20,000 lines use '${large_kb}' KB, 10 lines '${small_kb}' KB"
+    fi
+else
+    echo "skip: /usr/bin/time is missing or a wrapper is set, so peak memory is not checked"
+fi
 # Usage errors.
 run_cli batch
 check_status 2 "batch without FILE"
@@ -227,8 +411,6 @@ run_cli batch --parallel 0 "$input"
 check_status 2 "--parallel 0 is rejected"
 run_cli batch --parallel 257 "$input"
 check_status 2 "--parallel above 256 is rejected"
-run_cli batch --dry-run "$input"
-check_status 2 "batch rejects --dry-run"
 run_cli send message hi --parallel 2
 check_status 2 "--parallel belongs to batch only"
 run_cli batch --secret-file - - <"$good"
