@@ -19,23 +19,10 @@
 #define TOKEN "tok-input-checks-4242"
 #define SECRET "whk_input_checks_0123456789"
 
-static test_server *server;
-
 static void init_options(stayhooks_options *opts)
 {
-    stayhooks_options_init(opts);
-    opts->base_url = test_server_base_url(server);
-    opts->token = TOKEN;
+    test_group_options(opts, TOKEN);
     opts->retry.max_attempts = 1;
-}
-
-static stayhooks_client *new_client(const stayhooks_options *opts)
-{
-    stayhooks_client *client = NULL;
-    stayhooks_error *err = NULL;
-    if (stayhooks_client_new(opts, &client, &err) != STAYHOOKS_OK)
-        fail_msg("client_new failed: %s", stayhooks_error_message(err));
-    return client;
 }
 
 /* Creates a client from `opts` and expects a validation error whose
@@ -57,13 +44,6 @@ static void expect_client_rejected(const stayhooks_options *opts, const char *ex
     stayhooks_error_free(err);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    test_server_reset(server);
-    return 0;
-}
-
 static void test_token_with_line_break(void **state)
 {
     (void)state;
@@ -78,7 +58,7 @@ static void test_token_with_line_break(void **state)
         opts.token = tokens[i];
         expect_client_rejected(&opts, "option token contains a control character", "tok-abc");
     }
-    assert_int_equal(test_server_request_count(server), 0);
+    assert_int_equal(test_server_request_count(test_group_server), 0);
 }
 
 static void test_token_from_env_with_line_break(void **state)
@@ -87,7 +67,7 @@ static void test_token_from_env_with_line_break(void **state)
     stayhooks_client *client = NULL;
     stayhooks_error *err = NULL;
 
-    setenv("STAYHERE_BASE_URL", test_server_base_url(server), 1);
+    setenv("STAYHERE_BASE_URL", test_server_base_url(test_group_server), 1);
     setenv("STAYHERE_TOKEN", "tok-env\r\nX-Evil: 1", 1);
     assert_int_equal(stayhooks_client_new_from_env(NULL, &client, &err),
                      STAYHOOKS_ERR_VALIDATION);
@@ -109,9 +89,9 @@ static void test_user_agent_with_line_break(void **state)
 
     /* Printable text, spaces and UTF-8 stay allowed. */
     opts.user_agent = "my agent/1.0 (caf\xC3\xA9)";
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
     assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, NULL), STAYHOOKS_OK);
-    const test_request *req = test_server_request(server, 0);
+    const test_request *req = test_server_request(test_group_server, 0);
     assert_non_null(req);
     assert_string_equal(test_request_header(req, "User-Agent"), "my agent/1.0 (caf\xC3\xA9)");
     stayhooks_client_free(client);
@@ -146,13 +126,13 @@ static void test_secret_with_line_break(void **state)
     (void)state;
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     expect_secret_rejected(client, "whk_evil\r\nX-Evil: 1");
     expect_secret_rejected(client, "whk_evil\nX-Evil: 1");
     expect_secret_rejected(client, "whk_evil\t1");
     expect_secret_rejected(client, "whk_evil\x7f");
-    assert_int_equal(test_server_request_count(server), 0);
+    assert_int_equal(test_server_request_count(test_group_server), 0);
     stayhooks_client_free(client);
 }
 
@@ -162,11 +142,11 @@ static void test_secret_checked_in_dry_run(void **state)
     stayhooks_options opts;
     init_options(&opts);
     opts.dry_run = 1;
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     expect_secret_rejected(client, "whk_evil\r\nX-Evil: 1");
     assert_null(stayhooks_client_last_request(client));
-    assert_int_equal(test_server_request_count(server), 0);
+    assert_int_equal(test_server_request_count(test_group_server), 0);
     stayhooks_client_free(client);
 }
 
@@ -175,7 +155,7 @@ static void test_secret_checked_in_batch(void **state)
     (void)state;
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
     stayhooks_batch *batch = NULL;
     stayhooks_error *err = NULL;
     stayhooks_target target = { "R1", "W1", NULL, "whk_evil\r\nX-Evil: 1" };
@@ -237,15 +217,15 @@ static void test_malformed_api_prefix(void **state)
 
     /* A prefix of several segments, and none at all, stay valid. */
     opts.api_prefix = " v2/api/ ";
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
     assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, NULL), STAYHOOKS_OK);
     stayhooks_client_free(client);
     opts.api_prefix = "";
-    client = new_client(&opts);
+    client = test_group_client(&opts);
     assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, NULL), STAYHOOKS_OK);
     stayhooks_client_free(client);
-    assert_string_equal(test_server_request(server, 0)->url, "/v2/api/webhooks/R1");
-    assert_string_equal(test_server_request(server, 1)->url, "/webhooks/R1");
+    assert_string_equal(test_server_request(test_group_server, 0)->url, "/v2/api/webhooks/R1");
+    assert_string_equal(test_server_request(test_group_server, 1)->url, "/webhooks/R1");
 }
 
 static void test_malformed_base_url_from_env(void **state)
@@ -271,12 +251,12 @@ static void test_base_url_spaces_trimmed(void **state)
     char base[128];
     stayhooks_options opts;
     init_options(&opts);
-    snprintf(base, sizeof(base), "  %s//  ", test_server_base_url(server));
+    snprintf(base, sizeof(base), "  %s//  ", test_server_base_url(test_group_server));
     opts.base_url = base;
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, NULL), STAYHOOKS_OK);
-    const test_request *req = test_server_request(server, 0);
+    const test_request *req = test_server_request(test_group_server, 0);
     assert_non_null(req);
     assert_string_equal(req->url, "/api/webhooks/R1");
     stayhooks_client_free(client);
@@ -297,7 +277,7 @@ static void test_malformed_invoke_url(void **state)
     };
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
     stayhooks_message message = { "hello", NULL, NULL };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -310,7 +290,7 @@ static void test_malformed_invoke_url(void **state)
                      cases[i].message);
         stayhooks_error_free(err);
     }
-    assert_int_equal(test_server_request_count(server), 0);
+    assert_int_equal(test_server_request_count(test_group_server), 0);
     stayhooks_client_free(client);
 }
 
@@ -325,8 +305,8 @@ static void test_url_error_hides_credentials(void **state)
     expect_client_rejected(&opts, "base URL \"http://127.0.0.1:1/?...\"", TOKEN);
 
     /* The secret pasted into the invoke URL's query. */
-    opts.base_url = test_server_base_url(server);
-    stayhooks_client *client = new_client(&opts);
+    opts.base_url = test_server_base_url(test_group_server);
+    stayhooks_client *client = test_group_client(&opts);
     stayhooks_target target = { NULL, NULL, "http://127.0.0.1:1/invoke?secret=" SECRET, SECRET };
     stayhooks_message message = { "hello", NULL, NULL };
     stayhooks_error *err = NULL;
@@ -359,7 +339,7 @@ static void test_create_without_label(void **state)
     (void)state;
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
     stayhooks_secret_bundle *bundle = NULL;
     stayhooks_error *err = NULL;
 
@@ -367,13 +347,13 @@ static void test_create_without_label(void **state)
                      STAYHOOKS_ERR_VALIDATION);
     assert_null(bundle);
     assert_string_equal(stayhooks_error_message(err), "label is required");
-    assert_int_equal(test_server_request_count(server), 0);
+    assert_int_equal(test_server_request_count(test_group_server), 0);
     stayhooks_error_free(err);
 
     /* An empty label goes to the server, which judges label rules. */
     assert_int_equal(stayhooks_create_webhook(client, "R1", "", NULL, 0, &bundle, NULL),
                      STAYHOOKS_OK);
-    const test_request *req = test_server_request(server, 0);
+    const test_request *req = test_server_request(test_group_server, 0);
     assert_non_null(req);
     assert_string_equal(req->body,
                         "{\"label\":\"\",\"permissions\":[\"message\",\"embed\",\"poll\",\"image\"]}");
@@ -381,37 +361,23 @@ static void test_create_without_label(void **state)
     stayhooks_client_free(client);
 }
 
-static int start_server(void **state)
-{
-    (void)state;
-    server = test_server_start();
-    return server != NULL ? 0 : -1;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    test_server_stop(server);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_token_with_line_break, setup),
-        cmocka_unit_test_setup(test_token_from_env_with_line_break, setup),
-        cmocka_unit_test_setup(test_user_agent_with_line_break, setup),
-        cmocka_unit_test_setup(test_secret_with_line_break, setup),
-        cmocka_unit_test_setup(test_secret_checked_in_dry_run, setup),
-        cmocka_unit_test_setup(test_secret_checked_in_batch, setup),
-        cmocka_unit_test_setup(test_malformed_base_url, setup),
-        cmocka_unit_test_setup(test_malformed_api_prefix, setup),
-        cmocka_unit_test_setup(test_malformed_base_url_from_env, setup),
-        cmocka_unit_test_setup(test_base_url_spaces_trimmed, setup),
-        cmocka_unit_test_setup(test_malformed_invoke_url, setup),
-        cmocka_unit_test_setup(test_url_error_hides_credentials, setup),
-        cmocka_unit_test_setup(test_missing_ca_file, setup),
-        cmocka_unit_test_setup(test_create_without_label, setup),
+        cmocka_unit_test_setup(test_token_with_line_break, test_group_reset),
+        cmocka_unit_test_setup(test_token_from_env_with_line_break, test_group_reset),
+        cmocka_unit_test_setup(test_user_agent_with_line_break, test_group_reset),
+        cmocka_unit_test_setup(test_secret_with_line_break, test_group_reset),
+        cmocka_unit_test_setup(test_secret_checked_in_dry_run, test_group_reset),
+        cmocka_unit_test_setup(test_secret_checked_in_batch, test_group_reset),
+        cmocka_unit_test_setup(test_malformed_base_url, test_group_reset),
+        cmocka_unit_test_setup(test_malformed_api_prefix, test_group_reset),
+        cmocka_unit_test_setup(test_malformed_base_url_from_env, test_group_reset),
+        cmocka_unit_test_setup(test_base_url_spaces_trimmed, test_group_reset),
+        cmocka_unit_test_setup(test_malformed_invoke_url, test_group_reset),
+        cmocka_unit_test_setup(test_url_error_hides_credentials, test_group_reset),
+        cmocka_unit_test_setup(test_missing_ca_file, test_group_reset),
+        cmocka_unit_test_setup(test_create_without_label, test_group_reset),
     };
-    return cmocka_run_group_tests(tests, start_server, stop_server);
+    return cmocka_run_group_tests(tests, test_group_start, test_group_stop);
 }

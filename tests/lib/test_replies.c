@@ -19,30 +19,19 @@
 
 #define TOKEN "tok-replies-0123456789abcdef"
 
-static test_server *server;
-
 static stayhooks_client *new_client(void)
 {
     stayhooks_options opts;
-    stayhooks_client *client = NULL;
-    stayhooks_error *err = NULL;
 
-    stayhooks_options_init(&opts);
-    opts.base_url = test_server_base_url(server);
-    opts.token = TOKEN;
+    test_group_options(&opts, TOKEN);
     opts.retry.max_attempts = 1;
-    if (stayhooks_client_new(&opts, &client, &err) != STAYHOOKS_OK)
-        fail_msg("client_new failed: %s", stayhooks_error_message(err));
-    return client;
+    return test_group_client(&opts);
 }
 
 static void script_reply(int status, const char *body)
 {
-    test_reply reply;
-    memset(&reply, 0, sizeof(reply));
-    reply.status = status;
-    reply.body = body;
-    test_server_script(server, &reply, 1);
+    test_reply reply = test_reply_with(status, body);
+    test_server_script(test_group_server, &reply, 1);
 }
 
 typedef enum call_kind { CALL_LIST, CALL_CREATE, CALL_UPDATE, CALL_ROTATE, CALL_ACTIONS } call_kind;
@@ -217,34 +206,13 @@ static void test_echoed_token_prefix_redacted(void **state)
     stayhooks_client_free(client);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    test_server_reset(server);
-    return 0;
-}
-
-static int start_server(void **state)
-{
-    (void)state;
-    server = test_server_start();
-    return server != NULL ? 0 : -1;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    test_server_stop(server);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_missing_members_rejected, setup),
-        cmocka_unit_test_setup(test_minimal_replies_accepted, setup),
-        cmocka_unit_test_setup(test_echoed_secret_prefix_redacted, setup),
-        cmocka_unit_test_setup(test_echoed_token_prefix_redacted, setup),
+        cmocka_unit_test_setup(test_missing_members_rejected, test_group_reset),
+        cmocka_unit_test_setup(test_minimal_replies_accepted, test_group_reset),
+        cmocka_unit_test_setup(test_echoed_secret_prefix_redacted, test_group_reset),
+        cmocka_unit_test_setup(test_echoed_token_prefix_redacted, test_group_reset),
     };
-    return cmocka_run_group_tests(tests, start_server, stop_server);
+    return cmocka_run_group_tests(tests, test_group_start, test_group_stop);
 }

@@ -357,3 +357,13 @@ int test_refused_port(void)
     close(fd);
     return port;
 }
+
+test_reply test_reply_with(int status, const char *body)
+{
+    test_reply reply;
+
+    memset(&reply, 0, sizeof(reply));
+    reply.status = status;
+    reply.body = body;
+    return reply;
+}

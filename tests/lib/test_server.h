@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include <stayhooks.h>
+
 #define TEST_SERVER_MAX_HEADERS 32
 #define TEST_SERVER_MAX_REPLY_HEADERS 4
 
@@ -65,5 +67,35 @@ unsigned test_server_connection_count(test_server *server);
 
 /* Returns a 127.0.0.1 port on which nothing listens: bound, then closed. */
 int test_refused_port(void);
+
+/* Returns a reply that sends `status` and `body` with no extra headers. */
+test_reply test_reply_with(int status, const char *body);
+
+/*
+ * cmocka fixtures for a group of tests that share one server
+ * (test_server_group.c). Pass test_group_start and test_group_stop to
+ * cmocka_run_group_tests(), and test_group_reset as each test's setup.
+ */
+
+/* The group's server, set by test_group_start(). */
+extern test_server *test_group_server;
+
+/* Starts test_group_server. Returns -1 when it cannot, which fails the
+ * whole group. */
+int test_group_start(void **state);
+
+/* Stops test_group_server. */
+int test_group_stop(void **state);
+
+/* Clears test_group_server's script and records before a test. */
+int test_group_reset(void **state);
+
+/* Fills `options` with the defaults, test_group_server's base URL and
+ * `token` (borrowed). */
+void test_group_options(stayhooks_options *options, const char *token);
+
+/* Creates a client from `options`, and fails the running test with the
+ * library's message when that fails. */
+stayhooks_client *test_group_client(const stayhooks_options *options);
 
 #endif

@@ -22,8 +22,6 @@
 #define SECRET "whk_SECRET_0123456789"
 #define MAX_LINES 256
 
-static test_server *server;
-
 typedef struct log_capture {
     char *lines[MAX_LINES];
     stayhooks_log_level levels[MAX_LINES];
@@ -64,21 +62,10 @@ static long now_ms(void)
 
 static void init_options(stayhooks_options *opts)
 {
-    stayhooks_options_init(opts);
-    opts->base_url = test_server_base_url(server);
-    opts->token = TOKEN;
+    test_group_options(opts, TOKEN);
     opts->retry.base_delay_ms = 10;
     opts->retry.max_delay_ms = 50;
     opts->retry.deadline_ms = 5000;
-}
-
-static stayhooks_client *new_client(const stayhooks_options *opts)
-{
-    stayhooks_client *client = NULL;
-    stayhooks_error *err = NULL;
-    if (stayhooks_client_new(opts, &client, &err) != STAYHOOKS_OK)
-        fail_msg("client_new failed: %s", stayhooks_error_message(err));
-    return client;
 }
 
 static const stayhooks_target target = { "R1", "W1", NULL, SECRET };
@@ -90,29 +77,13 @@ static int send_hello(stayhooks_client *client, stayhooks_invoke_result **out,
     return stayhooks_send_message(client, &target, &message, out, err);
 }
 
-static test_reply reply_with(int status, const char *body)
-{
-    test_reply r;
-    memset(&r, 0, sizeof(r));
-    r.status = status;
-    r.body = body;
-    return r;
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    test_server_reset(server);
-    return 0;
-}
-
 static void test_keep_alive_one_connection(void **state)
 {
     (void)state;
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
-    unsigned before = test_server_connection_count(server);
+    stayhooks_client *client = test_group_client(&opts);
+    unsigned before = test_server_connection_count(test_group_server);
 
     for (int i = 0; i < 5; i++) {
         stayhooks_webhook_list *list = NULL;
@@ -123,28 +94,28 @@ static void test_keep_alive_one_connection(void **state)
         stayhooks_invoke_result_free(result);
     }
 
-    assert_int_equal(test_server_request_count(server), 10);
-    assert_int_equal(test_server_connection_count(server) - before, 1);
+    assert_int_equal(test_server_request_count(test_group_server), 10);
+    assert_int_equal(test_server_connection_count(test_group_server) - before, 1);
     stayhooks_client_free(client);
 }
 
 static void test_get_retried_on_503(void **state)
 {
     (void)state;
-    test_reply script[] = { reply_with(503, ""), reply_with(502, ""),
-                            reply_with(200, "{\"roomId\":\"R1\",\"webhooks\":[]}") };
-    test_server_script(server, script, 3);
+    test_reply script[] = { test_reply_with(503, ""), test_reply_with(502, ""),
+                            test_reply_with(200, "{\"roomId\":\"R1\",\"webhooks\":[]}") };
+    test_server_script(test_group_server, script, 3);
     stayhooks_options opts;
     log_capture log = { { NULL }, { 0 }, 0 };
     init_options(&opts);
     opts.log = capture_line;
     opts.log_userdata = &log;
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_webhook_list *list = NULL;
     assert_int_equal(stayhooks_list_webhooks(client, "R1", &list, NULL), STAYHOOKS_OK);
     assert_string_equal(list->room_id, "R1");
-    assert_int_equal(test_server_request_count(server), 3);
+    assert_int_equal(test_server_request_count(test_group_server), 3);
     assert_true(log_has(&log, STAYHOOKS_LOG_INFO, "retrying GET"));
 
     stayhooks_webhook_list_free(list);
@@ -155,11 +126,11 @@ static void test_get_retried_on_503(void **state)
 static void test_get_gives_up_after_attempts(void **state)
 {
     (void)state;
-    test_reply script[] = { reply_with(504, "") };
-    test_server_script(server, script, 1);
+    test_reply script[] = { test_reply_with(504, "") };
+    test_server_script(test_group_server, script, 1);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_error *err = NULL;
     stayhooks_permitted_actions *actions = NULL;
@@ -168,7 +139,7 @@ static void test_get_gives_up_after_attempts(void **state)
     assert_null(actions);
     assert_int_equal(stayhooks_error_status(err), 504);
     assert_int_equal(stayhooks_error_attempts(err), 3);
-    assert_int_equal(test_server_request_count(server), 3);
+    assert_int_equal(test_server_request_count(test_group_server), 3);
     stayhooks_error_free(err);
     stayhooks_client_free(client);
 }
@@ -176,17 +147,17 @@ static void test_get_gives_up_after_attempts(void **state)
 static void test_invoke_not_retried_on_502(void **state)
 {
     (void)state;
-    test_reply script[] = { reply_with(502, "bad gateway") };
-    test_server_script(server, script, 1);
+    test_reply script[] = { test_reply_with(502, "bad gateway") };
+    test_server_script(test_group_server, script, 1);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_error *err = NULL;
     stayhooks_invoke_result *result = NULL;
     assert_int_equal(send_hello(client, &result, &err), STAYHOOKS_ERR_HTTP);
     assert_int_equal(stayhooks_error_attempts(err), 1);
-    assert_int_equal(test_server_request_count(server), 1);
+    assert_int_equal(test_server_request_count(test_group_server), 1);
     assert_string_equal(stayhooks_error_message(err), "bad gateway");
     assert_string_equal(stayhooks_error_body(err), "bad gateway");
     assert_null(stayhooks_error_payload_json(err));
@@ -197,21 +168,21 @@ static void test_invoke_not_retried_on_502(void **state)
 static void test_invoke_retried_on_429(void **state)
 {
     (void)state;
-    test_reply limited = reply_with(429, "{\"error\":\"slow down\"}");
+    test_reply limited = test_reply_with(429, "{\"error\":\"slow down\"}");
     limited.header_names[0] = "Retry-After";
     limited.header_values[0] = "0.2";
-    test_reply script[] = { limited, reply_with(200, "{\"ok\":true,\"kind\":\"message\"}") };
-    test_server_script(server, script, 2);
+    test_reply script[] = { limited, test_reply_with(200, "{\"ok\":true,\"kind\":\"message\"}") };
+    test_server_script(test_group_server, script, 2);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     long start = now_ms();
     stayhooks_invoke_result *result = NULL;
     assert_int_equal(send_hello(client, &result, NULL), STAYHOOKS_OK);
     long elapsed = now_ms() - start;
 
-    assert_int_equal(test_server_request_count(server), 2);
+    assert_int_equal(test_server_request_count(test_group_server), 2);
     assert_true(elapsed >= 200);
     assert_string_equal(result->kind, "message");
     stayhooks_invoke_result_free(result);
@@ -221,13 +192,13 @@ static void test_invoke_retried_on_429(void **state)
 static void test_retry_after_past_deadline(void **state)
 {
     (void)state;
-    test_reply limited = reply_with(429, "{\"error\":\"slow down\"}");
+    test_reply limited = test_reply_with(429, "{\"error\":\"slow down\"}");
     limited.header_names[0] = "Retry-After";
     limited.header_values[0] = "60";
-    test_server_script(server, &limited, 1);
+    test_server_script(test_group_server, &limited, 1);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     long start = now_ms();
     stayhooks_error *err = NULL;
@@ -250,10 +221,10 @@ static void test_drop_after_send_delivery_unknown(void **state)
     test_reply dropped;
     memset(&dropped, 0, sizeof(dropped));
     dropped.action = TEST_DROP;
-    test_server_script(server, &dropped, 1);
+    test_server_script(test_group_server, &dropped, 1);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_error *err = NULL;
     stayhooks_invoke_result *result = NULL;
@@ -262,7 +233,7 @@ static void test_drop_after_send_delivery_unknown(void **state)
     assert_int_equal(stayhooks_error_delivery_unknown(err), 1);
     assert_int_equal(stayhooks_error_attempts(err), 1);
     assert_int_equal(stayhooks_error_status(err), 0);
-    assert_int_equal(test_server_request_count(server), 1);
+    assert_int_equal(test_server_request_count(test_group_server), 1);
     stayhooks_error_free(err);
     stayhooks_client_free(client);
 }
@@ -273,14 +244,14 @@ static void test_kept_alive_drop_not_resent(void **state)
 {
     (void)state;
     test_reply script[2];
-    script[0] = reply_with(200, "{\"ok\":true,\"kind\":\"message\"}");
+    script[0] = test_reply_with(200, "{\"ok\":true,\"kind\":\"message\"}");
     memset(&script[1], 0, sizeof(script[1]));
     script[1].action = TEST_DROP;
-    test_server_script(server, script, 2);
+    test_server_script(test_group_server, script, 2);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
-    unsigned before = test_server_connection_count(server);
+    stayhooks_client *client = test_group_client(&opts);
+    unsigned before = test_server_connection_count(test_group_server);
 
     stayhooks_invoke_result *result = NULL;
     assert_int_equal(send_hello(client, &result, NULL), STAYHOOKS_OK);
@@ -291,8 +262,8 @@ static void test_kept_alive_drop_not_resent(void **state)
     assert_int_equal(send_hello(client, &result, &err), STAYHOOKS_ERR_NETWORK);
     assert_int_equal(stayhooks_error_delivery_unknown(err), 1);
     assert_int_equal(stayhooks_error_attempts(err), 1);
-    assert_int_equal(test_server_request_count(server), 2);
-    assert_int_equal(test_server_connection_count(server) - before, 1);
+    assert_int_equal(test_server_request_count(test_group_server), 2);
+    assert_int_equal(test_server_connection_count(test_group_server) - before, 1);
     stayhooks_error_free(err);
     stayhooks_client_free(client);
 }
@@ -307,7 +278,7 @@ static void test_refused_connect_retried(void **state)
     stayhooks_options opts;
     init_options(&opts);
     opts.base_url = base;
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_error *err = NULL;
     stayhooks_invoke_result *result = NULL;
@@ -324,19 +295,19 @@ static void test_reply_over_cap_rejected(void **state)
     char body[2048];
     memset(body, 'x', sizeof(body) - 1);
     body[sizeof(body) - 1] = '\0';
-    test_reply big = reply_with(200, body);
-    test_server_script(server, &big, 1);
+    test_reply big = test_reply_with(200, body);
+    test_server_script(test_group_server, &big, 1);
     stayhooks_options opts;
     init_options(&opts);
     opts.max_response_bytes = 100;
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_error *err = NULL;
     stayhooks_webhook_list *list = NULL;
     assert_int_equal(stayhooks_list_webhooks(client, "R1", &list, &err),
                      STAYHOOKS_ERR_INVALID_RESPONSE);
     assert_non_null(strstr(stayhooks_error_message(err), "100 bytes"));
-    assert_int_equal(test_server_request_count(server), 1);
+    assert_int_equal(test_server_request_count(test_group_server), 1);
     stayhooks_error_free(err);
     stayhooks_client_free(client);
 }
@@ -344,13 +315,13 @@ static void test_reply_over_cap_rejected(void **state)
 static void test_redirect_not_followed(void **state)
 {
     (void)state;
-    test_reply moved = reply_with(302, "");
+    test_reply moved = test_reply_with(302, "");
     moved.header_names[0] = "Location";
     moved.header_values[0] = "http://127.0.0.1:9/elsewhere";
-    test_server_script(server, &moved, 1);
+    test_server_script(test_group_server, &moved, 1);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_error *err = NULL;
     stayhooks_invoke_result *result = NULL;
@@ -358,7 +329,7 @@ static void test_redirect_not_followed(void **state)
     assert_int_equal(stayhooks_error_status(err), 302);
     assert_string_equal(stayhooks_error_location(err), "http://127.0.0.1:9/elsewhere");
     assert_non_null(strstr(stayhooks_error_message(err), "302"));
-    assert_int_equal(test_server_request_count(server), 1);
+    assert_int_equal(test_server_request_count(test_group_server), 1);
     stayhooks_error_free(err);
     stayhooks_client_free(client);
 }
@@ -366,11 +337,11 @@ static void test_redirect_not_followed(void **state)
 static void test_error_message_redacts_secret(void **state)
 {
     (void)state;
-    test_reply echo = reply_with(401, "{\"error\":\"secret " SECRET " is wrong\"}");
-    test_server_script(server, &echo, 1);
+    test_reply echo = test_reply_with(401, "{\"error\":\"secret " SECRET " is wrong\"}");
+    test_server_script(test_group_server, &echo, 1);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_error *err = NULL;
     stayhooks_invoke_result *result = NULL;
@@ -390,7 +361,7 @@ static void test_log_lines_redacted(void **state)
     init_options(&opts);
     opts.log = capture_line;
     opts.log_userdata = &log;
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_invoke_result *result = NULL;
     assert_int_equal(send_hello(client, &result, NULL), STAYHOOKS_OK);
@@ -418,13 +389,13 @@ static void test_dry_run_sends_nothing(void **state)
     stayhooks_options opts;
     init_options(&opts);
     opts.dry_run = 1;
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
     assert_null(stayhooks_client_last_request(client));
 
     stayhooks_invoke_result *result = (stayhooks_invoke_result *)&opts;
     assert_int_equal(send_hello(client, &result, NULL), STAYHOOKS_OK);
     assert_null(result);
-    assert_int_equal(test_server_request_count(server), 0);
+    assert_int_equal(test_server_request_count(test_group_server), 0);
 
     const char *text = stayhooks_client_last_request(client);
     assert_non_null(text);
@@ -433,7 +404,8 @@ static void test_dry_run_sends_nothing(void **state)
     assert_non_null(req);
     assert_string_equal(json_string_value(json_object_get(req, "method")), "POST");
     char url[128];
-    snprintf(url, sizeof(url), "%s/api/webhooks/R1/W1/invoke", test_server_base_url(server));
+    snprintf(url, sizeof(url), "%s/api/webhooks/R1/W1/invoke",
+             test_server_base_url(test_group_server));
     assert_string_equal(json_string_value(json_object_get(req, "url")), url);
     json_t *headers = json_object_get(req, "headers");
     assert_string_equal(json_string_value(json_object_get(headers, "x-stay-webhook-secret")),
@@ -461,7 +433,7 @@ static void test_dry_run_sends_nothing(void **state)
                         "Bearer <redacted>");
     assert_null(json_object_get(headers, "Content-Type"));
     json_decref(req);
-    assert_int_equal(test_server_request_count(server), 0);
+    assert_int_equal(test_server_request_count(test_group_server), 0);
     stayhooks_client_free(client);
 }
 
@@ -471,14 +443,14 @@ static void test_no_token_fails_before_sending(void **state)
     stayhooks_options opts;
     init_options(&opts);
     opts.token = "";
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_error *err = NULL;
     assert_int_equal(stayhooks_delete_webhook(client, "R1", "W1", NULL, &err),
                      STAYHOOKS_ERR_AUTH);
     assert_int_equal(stayhooks_error_status(err), 401);
     assert_int_equal(stayhooks_error_attempts(err), 0);
-    assert_int_equal(test_server_request_count(server), 0);
+    assert_int_equal(test_server_request_count(test_group_server), 0);
     stayhooks_error_free(err);
     stayhooks_client_free(client);
 }
@@ -492,7 +464,7 @@ static void test_large_body_has_no_expect(void **state)
     stayhooks_options opts;
     init_options(&opts);
     opts.user_agent = "custom-agent/9";
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_message message = { text, NULL, NULL };
     stayhooks_invoke_result *result = NULL;
@@ -500,7 +472,7 @@ static void test_large_body_has_no_expect(void **state)
                      STAYHOOKS_OK);
     stayhooks_invoke_result_free(result);
 
-    const test_request *req = test_server_request(server, 0);
+    const test_request *req = test_server_request(test_group_server, 0);
     assert_non_null(req);
     assert_null(test_request_header(req, "Expect"));
     assert_string_equal(test_request_header(req, "User-Agent"), "custom-agent/9");
@@ -511,11 +483,12 @@ static void test_large_body_has_no_expect(void **state)
 static void test_post_without_body_has_no_type(void **state)
 {
     (void)state;
-    test_reply bundle = reply_with(200, "{\"secret\":\"whk_new\",\"invokeUrl\":\"http://x/i\"}");
-    test_server_script(server, &bundle, 1);
+    test_reply bundle =
+        test_reply_with(200, "{\"secret\":\"whk_new\",\"invokeUrl\":\"http://x/i\"}");
+    test_server_script(test_group_server, &bundle, 1);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_secret_bundle *out = NULL;
     assert_int_equal(stayhooks_rotate_secret(client, "R1", "W1", &out, NULL), STAYHOOKS_OK);
@@ -523,7 +496,7 @@ static void test_post_without_body_has_no_type(void **state)
     assert_string_equal(out->invoke_url, "http://x/i");
     stayhooks_secret_bundle_free(out);
 
-    const test_request *req = test_server_request(server, 0);
+    const test_request *req = test_server_request(test_group_server, 0);
     assert_non_null(req);
     assert_string_equal(req->method, "POST");
     assert_null(test_request_header(req, "Content-Type"));
@@ -534,11 +507,11 @@ static void test_post_without_body_has_no_type(void **state)
 static void test_wrong_member_type_invalid(void **state)
 {
     (void)state;
-    test_reply odd = reply_with(200, "{\"roomId\":5}");
-    test_server_script(server, &odd, 1);
+    test_reply odd = test_reply_with(200, "{\"roomId\":5}");
+    test_server_script(test_group_server, &odd, 1);
     stayhooks_options opts;
     init_options(&opts);
-    stayhooks_client *client = new_client(&opts);
+    stayhooks_client *client = test_group_client(&opts);
 
     stayhooks_error *err = NULL;
     stayhooks_webhook_list *list = NULL;
@@ -571,12 +544,12 @@ static void test_client_rejects_bad_base_url(void **state)
 static void test_client_from_env(void **state)
 {
     (void)state;
-    setenv("STAYHERE_BASE_URL", test_server_base_url(server), 1);
+    setenv("STAYHERE_BASE_URL", test_server_base_url(test_group_server), 1);
     setenv("STAYHERE_TOKEN", TOKEN, 1);
     stayhooks_client *client = NULL;
     assert_int_equal(stayhooks_client_new_from_env(NULL, &client, NULL), STAYHOOKS_OK);
     assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, NULL), STAYHOOKS_OK);
-    const test_request *req = test_server_request(server, 0);
+    const test_request *req = test_server_request(test_group_server, 0);
     assert_non_null(req);
     assert_string_equal(test_request_header(req, "Authorization"), "Bearer " TOKEN);
     stayhooks_client_free(client);
@@ -614,44 +587,30 @@ static void test_code_names(void **state)
     assert_int_equal(stayhooks_global_init(), STAYHOOKS_OK);
 }
 
-static int start_server(void **state)
-{
-    (void)state;
-    server = test_server_start();
-    return server != NULL ? 0 : -1;
-}
-
-static int stop_server(void **state)
-{
-    (void)state;
-    test_server_stop(server);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_keep_alive_one_connection, setup),
-        cmocka_unit_test_setup(test_get_retried_on_503, setup),
-        cmocka_unit_test_setup(test_get_gives_up_after_attempts, setup),
-        cmocka_unit_test_setup(test_invoke_not_retried_on_502, setup),
-        cmocka_unit_test_setup(test_invoke_retried_on_429, setup),
-        cmocka_unit_test_setup(test_retry_after_past_deadline, setup),
-        cmocka_unit_test_setup(test_drop_after_send_delivery_unknown, setup),
-        cmocka_unit_test_setup(test_kept_alive_drop_not_resent, setup),
-        cmocka_unit_test_setup(test_refused_connect_retried, setup),
-        cmocka_unit_test_setup(test_reply_over_cap_rejected, setup),
-        cmocka_unit_test_setup(test_redirect_not_followed, setup),
-        cmocka_unit_test_setup(test_error_message_redacts_secret, setup),
-        cmocka_unit_test_setup(test_log_lines_redacted, setup),
-        cmocka_unit_test_setup(test_dry_run_sends_nothing, setup),
-        cmocka_unit_test_setup(test_no_token_fails_before_sending, setup),
-        cmocka_unit_test_setup(test_large_body_has_no_expect, setup),
-        cmocka_unit_test_setup(test_post_without_body_has_no_type, setup),
-        cmocka_unit_test_setup(test_wrong_member_type_invalid, setup),
-        cmocka_unit_test_setup(test_client_rejects_bad_base_url, setup),
-        cmocka_unit_test_setup(test_client_from_env, setup),
-        cmocka_unit_test_setup(test_code_names, setup),
+        cmocka_unit_test_setup(test_keep_alive_one_connection, test_group_reset),
+        cmocka_unit_test_setup(test_get_retried_on_503, test_group_reset),
+        cmocka_unit_test_setup(test_get_gives_up_after_attempts, test_group_reset),
+        cmocka_unit_test_setup(test_invoke_not_retried_on_502, test_group_reset),
+        cmocka_unit_test_setup(test_invoke_retried_on_429, test_group_reset),
+        cmocka_unit_test_setup(test_retry_after_past_deadline, test_group_reset),
+        cmocka_unit_test_setup(test_drop_after_send_delivery_unknown, test_group_reset),
+        cmocka_unit_test_setup(test_kept_alive_drop_not_resent, test_group_reset),
+        cmocka_unit_test_setup(test_refused_connect_retried, test_group_reset),
+        cmocka_unit_test_setup(test_reply_over_cap_rejected, test_group_reset),
+        cmocka_unit_test_setup(test_redirect_not_followed, test_group_reset),
+        cmocka_unit_test_setup(test_error_message_redacts_secret, test_group_reset),
+        cmocka_unit_test_setup(test_log_lines_redacted, test_group_reset),
+        cmocka_unit_test_setup(test_dry_run_sends_nothing, test_group_reset),
+        cmocka_unit_test_setup(test_no_token_fails_before_sending, test_group_reset),
+        cmocka_unit_test_setup(test_large_body_has_no_expect, test_group_reset),
+        cmocka_unit_test_setup(test_post_without_body_has_no_type, test_group_reset),
+        cmocka_unit_test_setup(test_wrong_member_type_invalid, test_group_reset),
+        cmocka_unit_test_setup(test_client_rejects_bad_base_url, test_group_reset),
+        cmocka_unit_test_setup(test_client_from_env, test_group_reset),
+        cmocka_unit_test_setup(test_code_names, test_group_reset),
     };
-    return cmocka_run_group_tests(tests, start_server, stop_server);
+    return cmocka_run_group_tests(tests, test_group_start, test_group_stop);
 }
