@@ -277,6 +277,48 @@ async function checkLiveUpdate(page, record) {
   checkEqual(last, text, 'live update is the last message');
 }
 
+// Returns the URLs of the page's calls to one read-back list, in order.
+function readBackCalls(record, kind) {
+  const path = new URL(apiBase + '/' + kind).pathname;
+  return record.requests.map(function (request) { return new URL(request.url); })
+    .filter(function (url) { return url.pathname === path; });
+}
+
+// After the first load the page must request only the items after the
+// cursor it last received, so it never fetches the history again.
+async function checkIncrementalRequests(page, record) {
+  const latest = await readBack('messages');
+  const messagesPath = new URL(apiBase + '/messages').pathname;
+  // The page refreshes every 500 ms, so a call with the newest cursor,
+  // the live update's, follows within a second.
+  try {
+    await page.waitForRequest(function (request) {
+      const url = new URL(request.url());
+      return url.pathname === messagesPath && url.searchParams.get('after') === String(latest.cursor);
+    }, { timeout: PAGE_TIMEOUT_MS });
+  } catch (error) {
+    check(false, 'no messages call with after=' + latest.cursor + ' (the newest cursor) within ' +
+      PAGE_TIMEOUT_MS + ' ms');
+  }
+
+  for (const kind of ['messages', 'polls', 'board']) {
+    const calls = readBackCalls(record, kind);
+    check(calls.length >= 2, 'the page called ' + kind + ' more than once: ' + calls.length);
+    if (calls.length === 0) {
+      continue;
+    }
+    checkEqual(calls[0].searchParams.has('after'), false, 'first ' + kind + ' call starts at the beginning');
+    const later = calls.slice(1).map(function (url) { return url.searchParams.getAll('after'); });
+    check(later.every(function (values) { return values.length === 1 && /^[0-9]+$/.test(values[0]); }),
+      'every later ' + kind + ' call asks for items after a cursor: ' + JSON.stringify(later));
+    const numbers = later.map(function (values) { return Number(values[0]); });
+    check(numbers.every(function (value, index) { return index === 0 || value >= numbers[index - 1]; }),
+      kind + ' cursor never moves back: ' + JSON.stringify(numbers));
+    check(calls.every(function (url) { return url.searchParams.get('limit') === '1000'; }),
+      'every ' + kind + ' call sets limit=1000');
+  }
+}
+
 function checkRequests(record, outsideUrls) {
   const expectedOutside = [
     'https://images.example.test/banner.svg',
@@ -318,11 +360,7 @@ async function checkUnsafeUrls(context) {
       w: 100, h: 100, x: 0, y: 0, createdAt: createdAt,
     }] },
   };
-  await page.route(function (url) { return url.href.startsWith(apiBase + '/'); }, function (route) {
-    const kind = new URL(route.request().url()).pathname.split('/').pop();
-    return route.fulfill({ status: 200, contentType: 'application/json',
-      body: JSON.stringify(replies[kind]) });
-  });
+  await routeCraftedReplies(page, replies);
 
   await page.goto(pageUrl + '#token=' + encodeURIComponent(token));
   const item = page.locator('li.message[data-id="msg_unsafe"]');
@@ -373,9 +411,39 @@ async function checkTokenErrors(context) {
   await page.close();
 }
 
+// Returns the page of a crafted read-back list that the server would
+// return for `requestUrl`. Each item's cursor is its position in the list
+// (1, 2, ...), which stays valid because callers only append to the
+// lists. `after` and `limit` select the page as on the server.
+function craftedPage(replies, requestUrl) {
+  const url = new URL(requestUrl);
+  const kind = url.pathname.split('/').pop();
+  const key = kind === 'board' ? 'images' : kind;
+  const after = Number(url.searchParams.get('after') || '0');
+  const limit = url.searchParams.has('limit') ? Number(url.searchParams.get('limit')) : Infinity;
+  const items = replies[kind][key].map(function (item, index) {
+    return Object.assign({}, item, { cursor: index + 1 });
+  }).filter(function (item) {
+    return item.cursor > after;
+  }).slice(0, limit);
+  const reply = Object.assign({}, replies[kind]);
+  reply[key] = items;
+  reply.cursor = items.length > 0 ? items[items.length - 1].cursor : after;
+  return reply;
+}
+
+// Fulfils the page's read-back calls from `replies` instead of the
+// server. The route reads `replies` on every request, so a caller can add
+// records while the page is open.
+async function routeCraftedReplies(page, replies) {
+  await page.route(function (url) { return url.href.startsWith(apiBase + '/'); }, function (route) {
+    return route.fulfill({ status: 200, contentType: 'application/json',
+      body: JSON.stringify(craftedPage(replies, route.request().url())) });
+  });
+}
+
 // Opens the page on read-back replies that the test crafts instead of the
-// server's. The route reads `replies` on every request, so a caller can
-// add records while the page is open.
+// server's.
 async function openCraftedPage(context, replies, viewport) {
   const page = await context.newPage();
   const record = newRecord();
@@ -383,11 +451,7 @@ async function openCraftedPage(context, replies, viewport) {
   if (viewport !== undefined) {
     await page.setViewportSize(viewport);
   }
-  await page.route(function (url) { return url.href.startsWith(apiBase + '/'); }, function (route) {
-    const kind = new URL(route.request().url()).pathname.split('/').pop();
-    return route.fulfill({ status: 200, contentType: 'application/json',
-      body: JSON.stringify(replies[kind]) });
-  });
+  await routeCraftedReplies(page, replies);
   await page.goto(pageUrl + '#token=' + encodeURIComponent(token));
   return { page: page, record: record };
 }
@@ -587,10 +651,81 @@ async function checkStreamFollows(context) {
     .waitFor({ timeout: PAGE_TIMEOUT_MS });
   await page.waitForTimeout(600);
   end = await readStreamEnd(page);
+  checkEqual(await page.locator('li.message').count(), messages.length,
+    'each crafted message is shown once');
   check(before.gap > 100, 'wheel scrolled the list up: ' + before.gap + ' px from the end');
   check(near(end.scrollTop, before.scrollTop), 'list scrolled up by the viewer stays put: ' +
     'scrollTop ' + before.scrollTop + ' became ' + end.scrollTop);
   await context700.close();
+}
+
+function shownMessageIds(page) {
+  return page.locator('li.message').evaluateAll(function (nodes) {
+    return nodes.map(function (node) { return node.dataset.id; });
+  });
+}
+
+// A poll message whose poll is not in the poll list yet waits, with the
+// messages after it, and shows in order once the poll arrives. The page
+// must keep its message cursor before the waiting message meanwhile.
+async function checkLatePoll(context) {
+  const polls = [];
+  const replies = craftedReplies([
+    craftedMessage('msg_before_poll', { text: 'before the poll' }),
+    craftedMessage('msg_late_poll', { kind: 'poll', pollId: 'poll_late' }),
+    craftedMessage('msg_after_poll', { text: 'after the poll' }),
+  ], [], polls);
+  const opened = await openCraftedPage(context, replies, { width: 1280, height: 900 });
+  const page = opened.page;
+  await page.locator('li.message[data-id="msg_before_poll"]').waitFor({ timeout: PAGE_TIMEOUT_MS });
+  // At least two more refreshes run without the poll.
+  await page.waitForTimeout(1200);
+  checkEqual(await shownMessageIds(page), ['msg_before_poll'],
+    'messages wait while their poll is missing');
+  const waiting = readBackCalls(opened.record, 'messages').slice(1)
+    .map(function (url) { return url.searchParams.get('after'); });
+  check(waiting.length >= 2, 'the page refreshed while the poll was missing: ' + waiting.length);
+  check(waiting.every(function (after) { return after === '1'; }),
+    'message cursor stays before the waiting poll message: ' + JSON.stringify(waiting));
+
+  polls.push({ id: 'poll_late', messageId: 'msg_late_poll', webhookId: 'wh_test',
+    question: 'Late question?', options: ['yes', 'no'], multipleChoice: false,
+    endsInMinutes: null, endsAt: null, createdAt: new Date().toISOString() });
+  await page.locator('li.message[data-id="msg_after_poll"]').waitFor({ timeout: PAGE_TIMEOUT_MS });
+  checkEqual(await page.locator('li.message[data-id="msg_late_poll"] .poll-question').textContent(),
+    'Late question?', 'late poll shows in its message');
+  await page.waitForTimeout(700);
+  checkEqual(await shownMessageIds(page), ['msg_before_poll', 'msg_late_poll', 'msg_after_poll'],
+    'messages show once each, in order, after the poll arrived');
+  const last = readBackCalls(opened.record, 'messages').pop();
+  checkEqual(last.searchParams.get('after'), '3', 'message cursor moves past the shown messages');
+  checkEqual(opened.record.pageErrors, [], 'uncaught page errors while a poll was late');
+  await page.close();
+}
+
+// A history longer than one page (1,000 items) is fetched page after page
+// without waiting for the refresh interval, and shown completely.
+async function checkLongHistory(context) {
+  const total = 2500;
+  const messages = [];
+  for (let i = 1; i <= total; i++) {
+    messages.push(craftedMessage('msg_long_' + i, { text: 'long history ' + i }));
+  }
+  const opened = await openCraftedPage(context, craftedReplies(messages, []),
+    { width: 1280, height: 900 });
+  const page = opened.page;
+  const started = Date.now();
+  await page.locator('li.message[data-id="msg_long_' + total + '"]')
+    .waitFor({ timeout: PAGE_TIMEOUT_MS });
+  console.log(total + ' crafted messages shown ' + (Date.now() - started) + ' ms after opening');
+  const ids = await shownMessageIds(page);
+  checkEqual(ids.length, total, 'every message of a long history is shown once');
+  check(ids.every(function (id, index) { return id === 'msg_long_' + (index + 1); }),
+    'long history is shown in order');
+  const afters = readBackCalls(opened.record, 'messages').slice(0, 3)
+    .map(function (url) { return url.searchParams.get('after'); });
+  checkEqual(afters, [null, '1000', '2000'], 'long history is fetched in pages of 1,000');
+  await page.close();
 }
 
 // A valid token on an unknown room is a wrong address, not a bad token, so
@@ -715,6 +850,7 @@ async function main() {
     await checkBoard(page, board.images);
     await checkInjection(page, messages.messages[3], record);
     await checkLiveUpdate(page, record);
+    await checkIncrementalRequests(page, record);
 
     // The panels scroll inside the window, so a taller window shows the
     // whole room in the screenshot.
@@ -730,6 +866,8 @@ async function main() {
     await checkBoardScrolls(context);
     await checkFarImageScale(context);
     await checkStreamFollows(context);
+    await checkLatePoll(context);
+    await checkLongHistory(context);
     await checkUnknownRoom(context);
     await checkTextDirection(context);
   } finally {

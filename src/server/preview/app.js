@@ -8,6 +8,9 @@
 
 (function () {
   const POLL_INTERVAL_MS = 500;
+  // The `limit` of each read-back request, the server's maximum. A full
+  // page means more items may be waiting, so the next refresh follows at once.
+  const PAGE_LIMIT = 1000;
   const MAX_RETRY_DELAY_MS = 5000;
   // Board images sent without a size get this one, in board pixels.
   const DEFAULT_IMAGE_WIDTH = 240;
@@ -34,8 +37,12 @@
   const renderedMessages = new Set();
   const pollsById = new Map();
   const pollTimers = [];
-  let boardImages = [];
-  let boardKey = '';
+  const boardImages = [];
+  const renderedImages = new Set();
+  // The cursor of the last item taken from each read-back list. Later
+  // refreshes request only the items after it, and null requests the
+  // list from its start.
+  const cursors = { messages: null, polls: null, board: null };
   let failures = 0;
   // Whether the message list sticks to its newest message. Only scroll
   // events change it, so it stays true while the board, late images or a
@@ -333,24 +340,31 @@
     }
   }
 
-  function renderMessages(messages) {
-
-    for (const message of messages) {
-      if (renderedMessages.has(message.id)) {
-        continue;
-      }
+  // Renders the new messages in order and moves the message cursor past
+  // each one rendered.
+  function renderMessages(reply) {
+    let complete = true;
+    for (const message of reply.messages) {
       // The poll list is fetched next to the messages and may miss a
-      // poll stored in between, so stop here and keep the order: the
-      // next refresh renders this message with its poll.
+      // poll stored in between, so stop here and keep the order. The
+      // cursor stays before this message, so the next refresh fetches it
+      // again and renders it once its poll has arrived.
       let poll;
       if (message.kind === 'poll') {
         poll = pollsById.get(message.pollId);
         if (poll === undefined) {
+          complete = false;
           break;
         }
       }
-      streamList.appendChild(renderMessage(message, poll));
-      renderedMessages.add(message.id);
+      if (!renderedMessages.has(message.id)) {
+        streamList.appendChild(renderMessage(message, poll));
+        renderedMessages.add(message.id);
+      }
+      cursors.messages = message.cursor;
+    }
+    if (complete) {
+      cursors.messages = reply.cursor;
     }
 
     streamEmpty.hidden = renderedMessages.size > 0;
@@ -399,35 +413,42 @@
     return Number.isInteger(value) ? value : fallback;
   }
 
-  function renderBoard(images) {
-    const key = images.map(function (image) { return image.id; }).join(',');
-    if (key !== boardKey) {
-      boardKey = key;
-      boardImages = images.map(function (image) {
-        const src = safeHttpUrl(image.url);
-        let node;
-        if (src !== null) {
-          node = element('img', 'board-image');
-          node.alt = 'board image ' + image.id;
-          node.referrerPolicy = 'no-referrer';
-          node.src = src;
-        } else {
-          node = element('div', 'board-image blocked', 'image not shown: not an http(s) URL');
-        }
-        node.dataset.id = image.id;
-        node.title = image.url;
-        return {
-          node: node,
-          x: integerOr(image.x, 0),
-          y: integerOr(image.y, 0),
-          w: integerOr(image.w, DEFAULT_IMAGE_WIDTH),
-          h: integerOr(image.h, DEFAULT_IMAGE_HEIGHT),
-        };
-      });
-      boardPanel.replaceChildren.apply(boardPanel, boardImages.map(function (image) {
-        return image.node;
-      }));
+  function placeBoardImage(image) {
+    const src = safeHttpUrl(image.url);
+    let node;
+    if (src !== null) {
+      node = element('img', 'board-image');
+      node.alt = 'board image ' + image.id;
+      node.referrerPolicy = 'no-referrer';
+      node.src = src;
+    } else {
+      node = element('div', 'board-image blocked', 'image not shown: not an http(s) URL');
     }
+    node.dataset.id = image.id;
+    node.title = image.url;
+    return {
+      node: node,
+      x: integerOr(image.x, 0),
+      y: integerOr(image.y, 0),
+      w: integerOr(image.w, DEFAULT_IMAGE_WIDTH),
+      h: integerOr(image.h, DEFAULT_IMAGE_HEIGHT),
+    };
+  }
+
+  // Appends the new board images. Images are positioned absolutely, so
+  // the ones already shown stay where they are, and only the scale and
+  // the board's size change.
+  function renderBoard(reply) {
+    for (const image of reply.images) {
+      if (renderedImages.has(image.id)) {
+        continue;
+      }
+      const placed = placeBoardImage(image);
+      boardImages.push(placed);
+      renderedImages.add(image.id);
+      boardPanel.appendChild(placed.node);
+    }
+    cursors.board = reply.cursor;
     boardEmpty.hidden = boardImages.length > 0;
     boardPanel.hidden = boardImages.length === 0;
     layoutBoard();
@@ -447,8 +468,14 @@
     }
   }
 
+  // Fetches the items of one read-back list after its cursor, at most
+  // PAGE_LIMIT of them.
   async function fetchReadBack(kind) {
-    const path = '/api/rooms/' + encodeURIComponent(room) + '/' + kind;
+    const query = new URLSearchParams({ limit: String(PAGE_LIMIT) });
+    if (cursors[kind] !== null) {
+      query.set('after', String(cursors[kind]));
+    }
+    const path = '/api/rooms/' + encodeURIComponent(room) + '/' + kind + '?' + query;
     const response = await fetch(path, {
       headers: { Authorization: 'Bearer ' + token, Accept: 'application/json' },
       cache: 'no-store',
@@ -468,26 +495,41 @@
     if (body === null) {
       throw new ReadBackError(response.status, 'GET ' + kind + ' returned no JSON');
     }
+    if (!Number.isInteger(body.cursor)) {
+      throw new ReadBackError(response.status, 'GET ' + kind + ' returned no cursor');
+    }
     return body;
   }
 
+  // Fetches and renders what arrived since the last refresh. Returns true
+  // when a list filled its page and moved its cursor, so more may wait.
   async function refresh() {
+    const before = Object.assign({}, cursors);
     const replies = await Promise.all([
       fetchReadBack('messages'), fetchReadBack('polls'), fetchReadBack('board'),
     ]);
     for (const poll of replies[1].polls) {
       pollsById.set(poll.id, poll);
     }
-    renderMessages(replies[0].messages);
-    renderBoard(replies[2].images);
+    cursors.polls = replies[1].cursor;
+    renderMessages(replies[0]);
+    renderBoard(replies[2]);
     updatePollTimes();
     keepStreamAtEnd();
+
+    const lists = [[replies[0].messages, 'messages'], [replies[1].polls, 'polls'],
+      [replies[2].images, 'board']];
+    return lists.some(function (entry) {
+      return entry[0].length >= PAGE_LIMIT && cursors[entry[1]] !== before[entry[1]];
+    });
   }
 
   async function pollLoop() {
     let delay = POLL_INTERVAL_MS;
     try {
-      await refresh();
+      if (await refresh()) {
+        delay = 0;
+      }
       failures = 0;
       hideNotice();
       setStatus('live', 'live');
