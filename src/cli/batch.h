@@ -44,8 +44,9 @@ enum batch_read_status batch_reader_next(struct batch_reader *reader, size_t *le
 /* Overwrites the last line read, which may hold a secret. */
 void batch_reader_wipe_line(struct batch_reader *reader);
 /* Counts the non-blank lines from the current position to the end when the
- * input is a regular file, and seeks back. Returns 1 with `*count` set, or
- * 0 when the input is not a seekable regular file or cannot be read. */
+ * input is a regular file, and seeks back. Returns 1 with `*count` set, 0
+ * when the input is not a seekable regular file or a read failed, and -1
+ * after printing why when the old position cannot be restored. */
 int batch_reader_count_remaining(struct batch_reader *reader, size_t *count);
 /* Wipes the line buffer, frees it, and closes the file unless it is
  * standard input. Accepts a reader that failed to open. */

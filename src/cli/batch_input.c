@@ -67,7 +67,7 @@ int batch_reader_count_remaining(struct batch_reader *reader, size_t *count)
     char *text = NULL;
     size_t capacity = 0;
     size_t lines = 0;
-    int counted = 0;
+    int rc = 1;
 
     if (start < 0 || fstat(fileno(reader->file), &status) != 0 || !S_ISREG(status.st_mode))
         return 0;
@@ -76,19 +76,22 @@ int batch_reader_count_remaining(struct batch_reader *reader, size_t *count)
         if (!is_blank(text))
             lines++;
     }
-    counted = !ferror(reader->file);
+    if (ferror(reader->file))
+        rc = 0;
     clearerr(reader->file);
+
+    /* Without the old position the batch would find no lines to send. */
     if (fseeko(reader->file, start, SEEK_SET) != 0) {
-        /* NOTE: the input cannot be read from where it was, so the batch
-         * would find no lines. No regular file is known to fail here. */
-        counted = 0;
+        cli_fail("cannot go back to the start of batch file '%s': %s", reader->path,
+                 strerror(errno));
+        rc = -1;
     }
 
     if (text != NULL)
         explicit_bzero(text, capacity);
     free(text);
     *count = lines;
-    return counted;
+    return rc;
 }
 
 void batch_reader_close(struct batch_reader *reader)
@@ -186,7 +189,7 @@ static void describe_parse_error(const json_error_t *parse_error, char *message,
 }
 
 /*
- * Messages never quote the line itself, because it may hold a secret:
+ * Messages never quote the line itself, because it may hold a secret.
  * jansson's own messages quote the text near the error, so only the column
  * is reported.
  */

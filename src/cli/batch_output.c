@@ -50,7 +50,8 @@ json_t *batch_dry_run_line(unsigned long number, const char *request_json)
     json_t *request = json_loads(request_json, 0, NULL);
     json_t *object = json_pack("{s:I}", "line", (json_int_t)number);
 
-    /* jansson keeps members in insertion order, so "line" comes first. */
+    /* jansson 2.8 and later keep members in insertion order, so "line"
+     * comes first. */
     if (object != NULL && json_is_object(request)) {
         if (json_object_update(object, request) != 0) {
             json_decref(object);

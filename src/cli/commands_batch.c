@@ -7,10 +7,10 @@
  * read gets one JSON result line on stdout, in input order, whether it was
  * delivered, failed on the server, or could not be read.
  *
- * The input is read in windows of at most `window_lines` lines. Each
- * window goes into a library batch of its own, which is run, printed and
- * freed before the next window is read, so memory does not grow with the
- * input.
+ * The input is read in windows of DEFAULT_WINDOW_LINES lines unless
+ * STAYHOOKS_BATCH_WINDOW sets another size. Each window goes into a library
+ * batch of its own, which is run, printed and freed before the next window
+ * is read, so memory does not grow with the input.
  */
 #include <errno.h>
 #include <signal.h>
@@ -50,7 +50,8 @@ struct batch_window {
     stayhooks_batch *batch;
 };
 
-/* What the whole run has printed so far, and what the exit status needs. */
+/* Counts of the result lines printed so far, and the outcomes that the
+ * exit status depends on. */
 struct batch_totals {
     size_t delivered;            /* in dry-run mode: requests built */
     size_t failed;
@@ -244,7 +245,7 @@ static void item_ended(void *userdata, size_t index)
     print_ready(run, 0);
 }
 
-/* Parses the line the reader holds and queues it in the window's batch. */
+/* Parses the reader's current line and queues it in the window's batch. */
 static void queue_line(struct batch_run *run, size_t length, struct batch_line *line)
 {
     struct batch_request request;
@@ -451,7 +452,8 @@ int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
     struct batch_run run;
     struct sigaction old_int;
     struct sigaction old_term;
-    int rc;
+    int signals_caught = 0;
+    int rc = STAYHOOKS_OK;
 
     memset(&run, 0, sizeof run);
     run.client = client;
@@ -467,12 +469,22 @@ int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
      * they show the progress themselves. The total is known only for a
      * regular file, which can be counted before it is read. */
     run.progress.enabled = isatty(STDERR_FILENO) && !isatty(STDOUT_FILENO);
-    if (run.progress.enabled && batch_reader_count_remaining(&run.reader, &run.progress.total) &&
-        run.progress.total == 0)
-        run.progress.enabled = 0;
+    if (run.progress.enabled) {
+        int counted = batch_reader_count_remaining(&run.reader, &run.progress.total);
+
+        if (counted < 0) {
+            rc = STAYHOOKS_ERR_INTERNAL;
+            goto done;
+        }
+        if (counted == 0)
+            run.progress.total = 0;
+        else if (run.progress.total == 0)
+            run.progress.enabled = 0;
+    }
 
     caught_signal = 0;
     catch_stop_signals(&old_int, &old_term);
+    signals_caught = 1;
     if (args->dry_run)
         rc = print_requests(&run);
     else
@@ -491,8 +503,10 @@ int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
     *exit_status = batch_exit_status(&run.totals);
 
 done:
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    if (signals_caught) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+    }
     running_batch = NULL;
     batch_reader_close(&run.reader);
     return rc;

@@ -93,7 +93,7 @@ stop_bad_server
 
 # SIGTERM mid-run: results already known are printed as they end, the
 # batch stops reading input, every line read gets one result line, unsent
-# lines say so, and the exit status is 128 + 15.
+# lines are marked cancelled, and the exit status is 128 + 15.
 many=$STAYHOOKS_TEST_DIR/many.jsonl
 : >"$many"
 for i in $(seq 1 3000); do
@@ -381,7 +381,7 @@ for value in 0 -1 abc 7x 100001 ""; do
 done
 
 # Memory stays bounded: 20,000 lines take little more memory than 10. The
-# whole input in memory took about 1.7 KB per line, 34 MB more here, so a
+# whole input in memory took about 1.9 KB per line, 37 MB more here, so a
 # 12 MB bound fails on that and leaves room for allocator noise.
 if [ -x /usr/bin/time ] && [ -z "${STAYHOOKS_TEST_WRAPPER:-}" ]; then
     awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"action\":\"message\",\"payload\":{\"text\":\"rss %d\"}}\n", i }' \
