@@ -4,7 +4,7 @@
  * through dispatch_request() as the daemon calls it.
  *
  * Input:
- *   METHOD PATH          e.g. "POST /api/webhooks/ROOM123/wh1/invoke"
+ *   METHOD PATH[?QUERY]  e.g. "POST /api/webhooks/ROOM123/wh1/invoke"
  *   Name: value          zero or more header lines
  *   (empty line)
  *   body                 the rest of the input
@@ -29,16 +29,22 @@
 #include "fuzz_server_common.h"
 
 #define MAX_HEADERS 16
+#define MAX_ARGUMENTS 8
 
 struct fake_header {
     char *name;
     char *value;
 };
 
-/* Stands in for the libmicrohttpd connection that request_header() reads. */
+/* Stands in for the libmicrohttpd connection that request_header() and
+ * the read-back paging code read. */
 struct fake_connection {
     struct fake_header headers[MAX_HEADERS];
     size_t count;
+    /* Query arguments. A value is NULL for a bare "?name", as in
+     * libmicrohttpd. */
+    struct fake_header arguments[MAX_ARGUMENTS];
+    size_t argument_count;
 };
 
 /* Linked with -Wl,--wrap=MHD_lookup_connection_value, so request_header()
@@ -59,6 +65,29 @@ const char *__wrap_MHD_lookup_connection_value(struct MHD_Connection *connection
             return fake->headers[i].value;
     }
     return NULL;
+}
+
+/* Linked with -Wl,--wrap=MHD_get_connection_values, so the read-back
+ * routes read the query arguments of the fake connection. */
+int __wrap_MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueKind kind,
+                                     MHD_KeyValueIterator iterator, void *iterator_cls);
+
+int __wrap_MHD_get_connection_values(struct MHD_Connection *connection, enum MHD_ValueKind kind,
+                                     MHD_KeyValueIterator iterator, void *iterator_cls)
+{
+    const struct fake_connection *fake = (const struct fake_connection *)connection;
+    int visited = 0;
+
+    if (kind != MHD_GET_ARGUMENT_KIND)
+        return 0;
+    for (size_t i = 0; i < fake->argument_count; i++) {
+        visited++;
+        if (iterator != NULL && iterator(iterator_cls, MHD_GET_ARGUMENT_KIND,
+                                         fake->arguments[i].name,
+                                         fake->arguments[i].value) != MHD_YES)
+            break;
+    }
+    return visited;
 }
 
 static char *copy_range(const char *start, size_t len)
@@ -123,6 +152,34 @@ static const char *read_headers(const char *p, const char *end, struct fake_conn
     return end;
 }
 
+/* Splits "a=1&b&c=" into arguments as libmicrohttpd does: a name without
+ * "=" has a NULL value, and "+" becomes a space. Empty pieces are skipped. */
+static void read_query(const char *query, struct fake_connection *fake)
+{
+    const char *p = query;
+
+    while (*p != '\0' && fake->argument_count < MAX_ARGUMENTS) {
+        const char *ampersand = strchr(p, '&');
+        const char *stop = ampersand != NULL ? ampersand : p + strlen(p);
+        const char *equals = memchr(p, '=', (size_t)(stop - p));
+        struct fake_header *arg = &fake->arguments[fake->argument_count];
+
+        if (stop > p) {
+            const char *name_end = equals != NULL ? equals : stop;
+            arg->name = copy_range(p, (size_t)(name_end - p));
+            arg->value = equals != NULL ? copy_range(equals + 1, (size_t)(stop - equals - 1)) : NULL;
+            for (char *c = arg->value; c != NULL && *c != '\0'; c++) {
+                if (*c == '+')
+                    *c = ' ';
+            }
+            fake->argument_count++;
+        }
+        if (ampersand == NULL)
+            break;
+        p = ampersand + 1;
+    }
+}
+
 /* `echoed` is 1 when the input itself carries the secret outside the
  * secret header, where a reply may legitimately repeat it (in a label,
  * say). */
@@ -145,14 +202,15 @@ static void check_reply(const struct reply *rep, int echoed)
     free(text);
 }
 
-/* Returns 1 when the decoded path or the body (raw or JSON-decoded)
- * contains the secret. */
-static int request_mentions_secret(const struct request *req)
+/* Returns 1 when the decoded path, the query or the body (raw or
+ * JSON-decoded) contains the secret. */
+static int request_mentions_secret(const struct request *req, const char *query)
 {
     json_t *body;
     char *text;
     int found = 0;
 
+    found |= query != NULL && strstr(query, FUZZ_SECRET) != NULL;
     for (size_t i = 0; i < req->segment_count; i++)
         found |= strstr(req->segments[i], FUZZ_SECRET) != NULL;
     if (req->body == NULL)
@@ -179,6 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct reply rep;
     char method[16];
     char *url;
+    char *query;
 
     /* libmicrohttpd hands on a method token and a path without NUL bytes
      * or spaces. */
@@ -197,6 +256,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_server_state_reset();
     memset(&fake, 0, sizeof fake);
     p = read_headers(nl != NULL ? nl + 1 : end, end, &fake);
+    query = strchr(url, '?');
+    if (query != NULL) {
+        *query = '\0';
+        read_query(query + 1, &fake);
+    }
 
     memset(&req, 0, sizeof req);
     memset(&rep, 0, sizeof rep);
@@ -207,13 +271,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rep.route = "(unknown route)";
 
     dispatch_request(fuzz_server(), url, &req, &rep);
-    check_reply(&rep, request_mentions_secret(&req));
+    check_reply(&rep, request_mentions_secret(&req, query != NULL ? query + 1 : NULL));
 
     json_decref(rep.body);
     dispatch_clear(&req);
     for (size_t i = 0; i < fake.count; i++) {
         free(fake.headers[i].name);
         free(fake.headers[i].value);
+    }
+    for (size_t i = 0; i < fake.argument_count; i++) {
+        free(fake.arguments[i].name);
+        free(fake.arguments[i].value);
     }
     free(url);
     return 0;

@@ -217,15 +217,18 @@ static void write_request_seeds(const json_t *cases)
     }
 }
 
-/* Requests the client cases do not make: read-back, a member's call, a
- * create that fills the room, a request with a body of the wrong type,
- * and dot segments. */
+/* Requests the client cases do not make: read-back with and without
+ * paging, a member's call, a create that fills the room, a request with a
+ * body of the wrong type, and dot segments. */
 static void write_extra_request_seeds(void)
 {
     static const char *const seeds[] = {
         "GET /api/rooms/ROOM123/messages\nAuthorization: Bearer $MEMBER_TOKEN\n\n",
         "GET /api/rooms/ROOM123/polls\nAuthorization: Bearer $TOKEN\n\n",
         "GET /api/rooms/ROOM123/board\nAuthorization: Bearer $TOKEN\n\n",
+        "GET /api/rooms/ROOM123/messages?after=1&limit=2\nAuthorization: Bearer $MEMBER_TOKEN\n\n",
+        "GET /api/rooms/ROOM123/polls?limit=1000&after\nAuthorization: Bearer $TOKEN\n\n",
+        "GET /api/rooms/ROOM123/board?after=+1&after=2\nAuthorization: Bearer $TOKEN\n\n",
         "GET /api/webhooks/ROOM123\nAuthorization: Bearer $MEMBER_TOKEN\n\n",
         "POST /api/webhooks/ROOM123\nAuthorization: Bearer $TOKEN\nContent-Type: application/json\n\n"
         "{\"label\":\"L\",\"permissions\":[\" Poll\",\"message\",\"poll\"]}",
