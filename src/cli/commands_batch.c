@@ -107,7 +107,8 @@ static int window_lines_from_env(size_t *lines)
     unsigned long value;
 
     *lines = DEFAULT_WINDOW_LINES;
-    if (text == NULL)
+    /* An empty variable counts as unset, as the STAYHERE_ variables do. */
+    if (text == NULL || text[0] == '\0')
         return 0;
     errno = 0;
     value = strtoul(text, &end, 10);

@@ -157,7 +157,19 @@ writer_pid=$!
 STAYHERE_SECRET=$secret "$STAYHOOKS_CLI" batch - <"$fifo" \
     >"$STAYHOOKS_TEST_DIR/pipe.out" 2>"$STAYHOOKS_TEST_DIR/pipe.err" &
 batch_pid=$!
-sleep 1
+# Signal once the writer has written its lines (it is then `sleep`) and the
+# batch waits in a pipe read; without /proc, after one second.
+if [ -r "/proc/$batch_pid/wchan" ]; then
+    for _ in $(seq 1 100); do
+        if [ "$(cat "/proc/$writer_pid/comm" 2>/dev/null)" = sleep ] &&
+            grep -q pipe_read "/proc/$batch_pid/wchan" 2>/dev/null; then
+            break
+        fi
+        sleep 0.1
+    done
+else
+    sleep 1
+fi
 kill -TERM "$batch_pid"
 # Bounded wait: the batch must end long before the writer's 30 s.
 for _ in $(seq 1 100); do
@@ -373,7 +385,9 @@ fi
 STAYHOOKS_BATCH_WINDOW=1 STAYHERE_SECRET=$secret run_cli batch --parallel 3 - <"$good"
 check_status 0 "a window of one line"
 check_line_count "$out" 30 "a window of one line prints every result"
-for value in 0 -1 abc 7x 100001 ""; do
+STAYHOOKS_BATCH_WINDOW= STAYHERE_SECRET=$secret run_cli batch "$good"
+check_status 0 "an empty window size counts as unset"
+for value in 0 -1 abc 7x 100001; do
     STAYHOOKS_BATCH_WINDOW=$value STAYHERE_SECRET=$secret run_cli batch "$good"
     check_status 2 "STAYHOOKS_BATCH_WINDOW='$value' is rejected"
     check_contains "$err" "invalid STAYHOOKS_BATCH_WINDOW" "the bad window size '$value' is named"
