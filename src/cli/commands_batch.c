@@ -374,6 +374,7 @@ static int print_requests(struct batch_run *run)
     while (caught_signal == 0 && !run->totals.write_failed) {
         enum batch_read_status status = batch_reader_next(&run->reader, &length);
         struct batch_request request;
+        stayhooks_invoke_result *result = NULL;
         stayhooks_error *err = NULL;
         char *message = NULL;
         json_t *output;
@@ -390,19 +391,25 @@ static int print_requests(struct batch_run *run)
                                     &message);
         if (code == STAYHOOKS_OK)
             code = stayhooks_invoke(run->client, &request.target, request.action,
-                                    request.payload_text, NULL, &err);
+                                    request.payload_text, &result, &err);
         batch_request_clear(&request);
         batch_reader_wipe_line(&run->reader);
 
+        const char *built = stayhooks_client_last_request(run->client);
+        if (code == STAYHOOKS_OK && built == NULL) {
+            code = STAYHOOKS_ERR_INTERNAL;
+            message = strdup("internal error: dry run built no request");
+        }
         count_result(run, code, err);
         if (code == STAYHOOKS_OK)
-            output = batch_dry_run_line(number, stayhooks_client_last_request(run->client));
+            output = batch_dry_run_line(number, built);
         else
             output = batch_failure_line(number, stayhooks_code_name((stayhooks_code)code),
                                         err != NULL ? stayhooks_error_status(err) : 0,
                                         err != NULL ? stayhooks_error_message(err) : message,
                                         0);
         emit(run, output, number);
+        stayhooks_invoke_result_free(result);
         stayhooks_error_free(err);
         free(message);
     }
