@@ -133,9 +133,12 @@ void cli_print_help(void);
 void cli_print_version(void);
 
 /* credentials.c */
-/* Fills `inputs` with the token (management commands), the secret (invokes)
- * and the raw payload file, each from a file, standard input or the
- * environment. Returns CLI_EXIT_OK or CLI_EXIT_USAGE after printing why. */
+/* Fills `inputs` with the token, the secret and the raw invoke payload file,
+ * each from a file, standard input or the environment. Both credentials are
+ * read and added to the redaction whatever the command, before any message
+ * that can echo user text. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after
+ * printing why. The caller frees `inputs` in both cases, after
+ * cli_redact_clear(). */
 int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs);
 void cli_inputs_free(struct cli_inputs *inputs);
 /* Reads the token and the secret from the --token-file and --secret-file

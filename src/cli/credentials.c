@@ -153,41 +153,47 @@ int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
      * carry their own, so the default may be missing. */
     int batch = args->command == CLI_CMD_BATCH;
     int invoke = cli_command_is_invoke(args->command) || batch;
-    const char *token_file = invoke ? NULL : args->token_file;
-    const char *secret_file = invoke ? args->secret_file : NULL;
     const char *payload_file = args->command == CLI_CMD_INVOKE ? args->payload_file : NULL;
     size_t length = 0;
     int rc = CLI_EXIT_USAGE;
 
     memset(inputs, 0, sizeof *inputs);
 
-    /* Standard input can be read once, so at most one input may use it. */
-    if (is_stdin(token_file) + is_stdin(secret_file) + is_stdin(payload_file) > 1) {
+    /* Standard input can be read once, so at most one input may use it.
+     * A credential option counts even where the command does not use the
+     * credential, because it is read all the same (see below). */
+    if (is_stdin(args->token_file) + is_stdin(args->secret_file) + is_stdin(payload_file) > 1) {
         cli_fail("only one of --secret-file, --token-file and --payload-file may read standard input");
         goto done;
     }
-    if (batch && is_stdin(args->batch_file) && is_stdin(secret_file)) {
+    if (batch && is_stdin(args->batch_file) && is_stdin(args->secret_file)) {
         cli_fail("batch reads its lines from standard input, so --secret-file cannot also read it");
         goto done;
     }
 
-    if (token_file != NULL) {
-        inputs->token = read_credential_file(token_file, "--token-file");
+    /* Both credentials are read and hidden before any message that can
+     * echo user text, whichever of them the command uses: a payload path
+     * or a base URL may be the other credential typed by mistake. */
+    if (args->token_file != NULL) {
+        inputs->token = read_credential_file(args->token_file, "--token-file");
         if (inputs->token == NULL)
             goto done;
-    } else if (!invoke && copy_env("STAYHERE_TOKEN", &inputs->token) != 0) {
+    } else if (copy_env("STAYHERE_TOKEN", &inputs->token) != 0) {
         cli_fail("out of memory while reading STAYHERE_TOKEN");
         goto done;
     }
+    cli_redact_add(inputs->token);
 
-    if (secret_file != NULL) {
-        inputs->secret = read_credential_file(secret_file, "--secret-file");
+    if (args->secret_file != NULL) {
+        inputs->secret = read_credential_file(args->secret_file, "--secret-file");
         if (inputs->secret == NULL)
             goto done;
-    } else if (invoke && copy_env("STAYHERE_SECRET", &inputs->secret) != 0) {
+    } else if (copy_env("STAYHERE_SECRET", &inputs->secret) != 0) {
         cli_fail("out of memory while reading STAYHERE_SECRET");
         goto done;
     }
+    cli_redact_add(inputs->secret);
+
     if (invoke && !batch && inputs->secret == NULL) {
         cli_fail("missing webhook secret: set STAYHERE_SECRET or pass --secret-file PATH ('-' reads standard input)");
         goto done;
@@ -208,8 +214,6 @@ int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
     rc = CLI_EXIT_OK;
 
 done:
-    if (rc != CLI_EXIT_OK)
-        cli_inputs_free(inputs);
     return rc;
 }
 

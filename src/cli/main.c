@@ -68,7 +68,10 @@ static void fill_options(const struct cli_args *args, const struct cli_inputs *i
 {
     stayhooks_options_init(options);
     options->base_url = args->base_url;
-    options->token = inputs->token;
+    /* Only management calls send the token. An invoke or a batch line
+     * without a secret must fail instead of falling back to it. */
+    if (!cli_command_is_invoke(args->command) && args->command != CLI_CMD_BATCH)
+        options->token = inputs->token;
     options->api_prefix = args->api_prefix;
     options->default_alias = args->alias;
     options->timeout_ms = args->timeout_ms;
@@ -146,8 +149,6 @@ int main(int argc, char **argv)
     status = cli_read_inputs(&args, &inputs);
     if (status != CLI_EXIT_OK)
         goto done;
-    cli_redact_add(inputs.token);
-    cli_redact_add(inputs.secret);
 
     if (args.insecure)
         cli_fail("warning: --insecure turns off TLS certificate checks, so anyone on the path can read the token or secret");

@@ -77,6 +77,12 @@ run_cli_stdin "$secret_file" --secret-file - invoke message --payload-file -
 check_status 2 "secret and payload both from standard input"
 check_contains "$err" "only one of --secret-file, --token-file and --payload-file may read standard input" \
     "double use of standard input is explained"
+run_cli_stdin "$token_file" --token-file - --secret-file - send message "token and secret from stdin"
+check_status 2 "token and secret both from standard input for a send"
+check_contains "$err" "only one of --secret-file, --token-file and --payload-file may read standard input" \
+    "a send reads a --token-file it does not use, so stdin cannot feed both"
+run_cli_stdin "$token_file" --token-file - --secret-file "$secret_file" send message "unused token from stdin"
+check_status 0 "send with the unused token from standard input"
 
 # A payload file with a NUL byte is rejected before sending.
 printf '{"text":"a\0b"}' >"$dir/payload-nul"

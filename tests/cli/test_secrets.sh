@@ -125,4 +125,25 @@ STAYHERE_SECRET=$secret STAYHERE_BASE_URL=$secret run_cli send message "bad base
 check_status 2 "secret as STAYHERE_BASE_URL"
 check_no_credentials "secret as STAYHERE_BASE_URL"
 
+# Both credentials are hidden in every error line, whichever of them the
+# command uses: a payload path, or a base URL checked before the request.
+run_cli --secret-file "$secret_file" invoke message --payload-file "$secret"
+check_status 2 "secret as the payload file path"
+check_contains "$err" "cannot open payload file '<redacted>'" "a payload path that is the secret is redacted"
+check_no_credentials "secret as the payload file path"
+run_cli --token-file "$token_file" --secret-file "$secret_file" --base-url "ftp://x${token: -20}" \
+    send message "token piece in the base URL"
+check_status 2 "token piece in the base URL of a send"
+check_lacks "$err" "${token: -20}" "a send hides a token piece from --token-file"
+STAYHERE_TOKEN=$token run_cli --secret-file "$secret_file" --base-url "ftp://x${token: -20}" \
+    send message "token piece from the environment"
+check_status 2 "token piece from STAYHERE_TOKEN in the base URL of a send"
+check_lacks "$err" "${token: -20}" "a send hides a token piece from STAYHERE_TOKEN"
+run_cli --secret-file "$secret_file" --token-file "$token_file" --base-url "ftp://x${secret:20:20}" list
+check_status 2 "secret piece in the base URL of a list"
+check_lacks "$err" "${secret:20:20}" "a list hides a secret piece from --secret-file"
+STAYHERE_SECRET=$secret run_cli --token-file "$token_file" --base-url "ftp://x${secret:20:20}" list
+check_status 2 "secret piece from STAYHERE_SECRET in the base URL of a list"
+check_lacks "$err" "${secret:20:20}" "a list hides a secret piece from STAYHERE_SECRET"
+
 finish
