@@ -110,10 +110,11 @@ static int window_lines_from_env(size_t *lines)
     /* An empty variable counts as unset, as the STAYHERE_ variables do. */
     if (text == NULL || text[0] == '\0')
         return 0;
+    /* strtoul() alone would also take a sign and leading white space. */
     errno = 0;
     value = strtoul(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || value < 1 ||
-        value > MAX_WINDOW_LINES) {
+    if (strspn(text, "0123456789") != strlen(text) || errno != 0 || *end != '\0' ||
+        value < 1 || value > MAX_WINDOW_LINES) {
         cli_fail("invalid STAYHOOKS_BATCH_WINDOW '%s': expected a line count from 1 to %lu",
                  text, MAX_WINDOW_LINES);
         return -1;

@@ -387,7 +387,7 @@ check_status 0 "a window of one line"
 check_line_count "$out" 30 "a window of one line prints every result"
 STAYHOOKS_BATCH_WINDOW= STAYHERE_SECRET=$secret run_cli batch "$good"
 check_status 0 "an empty window size counts as unset"
-for value in 0 -1 abc 7x 100001; do
+for value in 0 -1 abc 7x 100001 +5 ' 5' '5 ' 0x10; do
     STAYHOOKS_BATCH_WINDOW=$value STAYHERE_SECRET=$secret run_cli batch "$good"
     check_status 2 "STAYHOOKS_BATCH_WINDOW='$value' is rejected"
     check_contains "$err" "invalid STAYHOOKS_BATCH_WINDOW" "the bad window size '$value' is named"
