@@ -38,8 +38,8 @@ enum batch_read_status {
 
 /* Opens `path` ("-": standard input). Returns 0, or -1 after printing why. */
 int batch_reader_open(struct batch_reader *reader, const char *path);
-/* Reads the next non-blank line into `reader->text` and its length into
- * `*length`. */
+/* Reads the next non-blank line, without its "\n" or "\r\n", into
+ * `reader->text` and its length into `*length`. */
 enum batch_read_status batch_reader_next(struct batch_reader *reader, size_t *length);
 /* Overwrites the last line read, which may hold a secret. */
 void batch_reader_wipe_line(struct batch_reader *reader);

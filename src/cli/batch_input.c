@@ -35,11 +35,21 @@ enum batch_read_status batch_reader_next(struct batch_reader *reader, size_t *le
 
     errno = 0;
     while ((read_length = getline(&reader->text, &reader->capacity, reader->file)) >= 0) {
+        size_t content_length = (size_t)read_length;
+
         reader->number++;
-        if (!is_blank(reader->text)) {
-            *length = (size_t)read_length;
-            return BATCH_READ_LINE;
-        }
+        if (is_blank(reader->text))
+            continue;
+
+        /* The line ending is not part of the line, so "\n" and "\r\n"
+         * do not count towards the length limit. */
+        if (content_length > 0 && reader->text[content_length - 1] == '\n')
+            content_length--;
+        if (content_length > 0 && reader->text[content_length - 1] == '\r')
+            content_length--;
+        reader->text[content_length] = '\0';
+        *length = content_length;
+        return BATCH_READ_LINE;
     }
     if (!ferror(reader->file))
         return BATCH_READ_END;

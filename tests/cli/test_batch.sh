@@ -300,6 +300,32 @@ else
     fail "dry-run batch line differs: $(cat "$STAYHOOKS_TEST_DIR/dry-batch-line.json") vs $(cat "$out")"
 fi
 
+# The 1 MiB limit counts the line without its ending: a line of exactly
+# 1,048,576 bytes passes with "\n", with "\r\n" and with none, and one
+# byte more fails.
+long_line() {
+    local filler=$(($1 - 42))
+    awk -v n="$filler" 'BEGIN { printf "{\"action\":\"message\",\"payload\":{\"text\":\""; for (i = 0; i < n; i++) printf "x"; printf "\"}}" }'
+}
+long_line 1048576 >"$STAYHOOKS_TEST_DIR/exact-nonl.jsonl"
+checks=$((checks + 1))
+if [ "$(wc -c <"$STAYHOOKS_TEST_DIR/exact-nonl.jsonl")" -eq 1048576 ]; then
+    pass "the long test line has 1,048,576 bytes"
+else
+    fail "the long test line has $(wc -c <"$STAYHOOKS_TEST_DIR/exact-nonl.jsonl") bytes"
+fi
+{ long_line 1048576; printf '\n'; } >"$STAYHOOKS_TEST_DIR/exact-lf.jsonl"
+{ long_line 1048576; printf '\r\n'; } >"$STAYHOOKS_TEST_DIR/exact-crlf.jsonl"
+{ long_line 1048577; printf '\n'; } >"$STAYHOOKS_TEST_DIR/over-lf.jsonl"
+for ending in nonl lf crlf; do
+    STAYHERE_SECRET=$secret run_cli batch --dry-run "$STAYHOOKS_TEST_DIR/exact-$ending.jsonl"
+    check_status 0 "a line of exactly 1 MiB ($ending) is built"
+    check_contains "$out" '{"line":1,"method":"POST"' "the 1 MiB line ($ending) has a request"
+done
+STAYHERE_SECRET=$secret run_cli batch --dry-run "$STAYHOOKS_TEST_DIR/over-lf.jsonl"
+check_status 2 "a line of 1 MiB and one byte is rejected"
+check_contains "$out" "line is longer than 1 MiB" "the line over 1 MiB is named"
+
 STAYHERE_SECRET=$secret run_cli batch --dry-run - <"$good"
 check_status 0 "dry-run batch of good lines exits 0"
 check_line_count "$out" 30 "dry run: 30 request lines from standard input"
