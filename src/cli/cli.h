@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "stayhooks.h"
 
 /* Exit statuses, documented in --help and stayhooks(1). */
@@ -212,6 +214,13 @@ void cli_redact_clear(void);
  * eight or more characters from inside one, replaced by "<redacted>".
  * Returns NULL when out of memory. Caller frees. */
 char *cli_redact(const char *text);
+/* Returns a deep copy of `value` with the same redaction applied to every
+ * string and object key, or NULL when out of memory. Caller releases. */
+json_t *cli_redact_json(const json_t *value);
+/* Parses `json_text`, redacts it like cli_redact_json() and returns it
+ * encoded again in compact form with its member order kept. Returns NULL
+ * when the text is not JSON or memory runs out. Caller frees. */
+char *cli_redact_json_text(const char *json_text);
 /* Returns the printf-style formatted text, or NULL. Caller frees. */
 char *cli_vformat(const char *format, va_list ap)
 #if defined(__GNUC__)

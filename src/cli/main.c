@@ -51,16 +51,28 @@ struct log_settings {
     int verbose;
 };
 
-/* Library log lines are already redacted. Request and reply lines (debug)
- * and retries (info) are shown only with --verbose, warnings always. */
+/* Request and reply lines (debug) and retries (info) are shown only with
+ * --verbose, warnings always. The library hides the credentials of the
+ * call, but an invoke's client never has the token, so each line passes
+ * through the CLI's redaction too. */
 static void log_line(void *userdata, stayhooks_log_level level, const char *line)
 {
     const struct log_settings *settings = userdata;
+    const char *prefix = "warning";
+    char *shown;
 
-    if (level == STAYHOOKS_LOG_WARN)
-        fprintf(stderr, "stayhooks: warning: %s\n", line);
-    else if (settings->verbose)
-        fprintf(stderr, "stayhooks: %s: %s\n", level == STAYHOOKS_LOG_INFO ? "info" : "debug", line);
+    if (level != STAYHOOKS_LOG_WARN && !settings->verbose)
+        return;
+    if (level != STAYHOOKS_LOG_WARN)
+        prefix = level == STAYHOOKS_LOG_INFO ? "info" : "debug";
+
+    shown = cli_redact(line);
+    if (shown == NULL) {
+        fprintf(stderr, "stayhooks: %s: out of memory while redacting a log line\n", prefix);
+        return;
+    }
+    fprintf(stderr, "stayhooks: %s: %s\n", prefix, shown);
+    free(shown);
 }
 
 static void fill_options(const struct cli_args *args, const struct cli_inputs *inputs,
@@ -84,16 +96,26 @@ static void fill_options(const struct cli_args *args, const struct cli_inputs *i
     options->log_userdata = log_settings;
 }
 
-/* Prints the request that dry-run mode built instead of sending it. */
+/* Prints the request that dry-run mode built instead of sending it. The
+ * library hid the credentials of the call, and the CLI hides the others it
+ * knows (the token of an invoke) inside the JSON strings, so the output
+ * still parses. */
 static int print_dry_run(const stayhooks_client *client)
 {
     const char *request = stayhooks_client_last_request(client);
+    char *shown;
 
     if (request == NULL) {
         cli_fail("internal error: dry run built no request");
         return CLI_EXIT_OTHER;
     }
-    printf("%s\n", request);
+    shown = cli_redact_json_text(request);
+    if (shown == NULL) {
+        cli_fail("out of memory while redacting the dry-run request");
+        return CLI_EXIT_OTHER;
+    }
+    printf("%s\n", shown);
+    free(shown);
     return CLI_EXIT_OK;
 }
 

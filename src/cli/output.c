@@ -45,9 +45,25 @@ static void put_clean(FILE *stream, const char *text, size_t max_bytes)
         fputs("...", stream);
 }
 
+/* Writes `text` like put_clean() after hiding the credentials that the CLI
+ * knows, because server text can echo them (a label that contains the
+ * token). Without memory for the copy, "<redacted>" stands for the text. */
+static void put_shown(FILE *stream, const char *text, size_t max_bytes)
+{
+    char *shown;
+
+    if (text == NULL) {
+        put_clean(stream, text, max_bytes);
+        return;
+    }
+    shown = cli_redact(text);
+    put_clean(stream, shown != NULL ? shown : "<redacted>", max_bytes);
+    free(shown);
+}
+
 static void put_out(const char *text)
 {
-    put_clean(stdout, text, (size_t)-1);
+    put_shown(stdout, text, (size_t)-1);
 }
 
 static void put_permissions(char *const *permissions, size_t count)
@@ -126,8 +142,9 @@ void cli_print_secret_bundle(const char *verb, const stayhooks_secret_bundle *bu
     cli_print_webhook(verb, &bundle->webhook);
     fputs("Invoke URL: ", stdout);
     put_out(bundle->invoke_url);
+    /* The new secret is printed on purpose and is not one the CLI hides. */
     fputs("\nSecret: ", stdout);
-    put_out(bundle->secret);
+    put_clean(stdout, bundle->secret, (size_t)-1);
     fputc('\n', stdout);
 }
 
@@ -152,14 +169,14 @@ void cli_print_secret_lost(int rotated, const char *room, const stayhooks_secret
     const char *id = bundle->webhook.id;
 
     fputs(rotated ? "stayhooks: the secret of webhook " : "stayhooks: webhook ", stderr);
-    put_clean(stderr, id, ERROR_TEXT_MAX_BYTES);
+    put_shown(stderr, id, ERROR_TEXT_MAX_BYTES);
     fputs(rotated ? " was rotated, so the old secret no longer works, but the new secret"
                   : " was created, but its secret",
           stderr);
     fputs(" could not be written; run 'stayhooks rotate --room ", stderr);
-    put_clean(stderr, room, ERROR_TEXT_MAX_BYTES);
+    put_shown(stderr, room, ERROR_TEXT_MAX_BYTES);
     fputs(" --webhook ", stderr);
-    put_clean(stderr, id != NULL ? id : "ID", ERROR_TEXT_MAX_BYTES);
+    put_shown(stderr, id != NULL ? id : "ID", ERROR_TEXT_MAX_BYTES);
     fputs("' to get a new secret\n", stderr);
 }
 

@@ -51,16 +51,26 @@ static json_t *webhook_object(const stayhooks_webhook *webhook)
 }
 
 /* Prints `value` as one compact line and releases it. NULL means a build
- * step ran out of memory (json_pack returns NULL when any member is NULL). */
-static int emit(json_t *value)
+ * step ran out of memory (json_pack returns NULL when any member is NULL).
+ * Server text can echo a credential that the CLI knows, so every string is
+ * redacted, except a top-level "secret" member when `new_secret` is true:
+ * create and rotate print the new secret on purpose. */
+static int emit_object(json_t *value, int new_secret)
 {
+    json_t *clean = NULL;
     int rc = -1;
 
     if (value == NULL) {
         cli_fail("out of memory while building the JSON output");
         goto done;
     }
-    if (json_dumpf(value, stdout, JSON_COMPACT) != 0) {
+    clean = cli_redact_json(value);
+    if (clean == NULL
+        || (new_secret && json_object_set(clean, "secret", json_object_get(value, "secret")) != 0)) {
+        cli_fail("out of memory while redacting the JSON output");
+        goto done;
+    }
+    if (json_dumpf(clean, stdout, JSON_COMPACT) != 0) {
         cli_fail("cannot write the JSON output");
         goto done;
     }
@@ -69,7 +79,13 @@ static int emit(json_t *value)
 
 done:
     json_decref(value);
+    json_decref(clean);
     return rc;
+}
+
+static int emit(json_t *value)
+{
+    return emit_object(value, 0);
 }
 
 int cli_json_webhook_list(const stayhooks_webhook_list *list)
@@ -91,11 +107,12 @@ int cli_json_webhook_list(const stayhooks_webhook_list *list)
 
 int cli_json_secret_bundle(const stayhooks_secret_bundle *bundle)
 {
-    return emit(json_pack("{s:o, s:o, s:o, s:o}",
-                          "webhook", webhook_object(&bundle->webhook),
-                          "secret", string_or_null(bundle->secret),
-                          "invokeUrl", string_or_null(bundle->invoke_url),
-                          "exampleCurl", string_or_null(bundle->example_curl)));
+    return emit_object(json_pack("{s:o, s:o, s:o, s:o}",
+                                 "webhook", webhook_object(&bundle->webhook),
+                                 "secret", string_or_null(bundle->secret),
+                                 "invokeUrl", string_or_null(bundle->invoke_url),
+                                 "exampleCurl", string_or_null(bundle->example_curl)),
+                       1);
 }
 
 int cli_json_webhook(const stayhooks_webhook *webhook)

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "redact.h"
 
@@ -121,4 +123,32 @@ void cli_put_error_line(const char *line)
     }
     fprintf(stderr, "stayhooks: %s\n", shown);
     free(shown);
+}
+
+json_t *cli_redact_json(const json_t *value)
+{
+    if (add_failed)
+        return NULL;
+    return stayhooks__redact_json(value, credentials, credential_count);
+}
+
+char *cli_redact_json_text(const char *json_text)
+{
+    json_t *parsed = json_loads(json_text, JSON_DECODE_ANY, NULL);
+    json_t *clean = NULL;
+    char *text = NULL;
+
+    if (parsed == NULL)
+        goto done;
+    clean = cli_redact_json(parsed);
+    if (clean == NULL)
+        goto done;
+    /* The flags that the library's dry-run record uses, so that only the
+     * hidden strings change. */
+    text = json_dumps(clean, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+
+done:
+    json_decref(parsed);
+    json_decref(clean);
+    return text;
 }

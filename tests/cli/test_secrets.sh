@@ -146,4 +146,51 @@ STAYHERE_SECRET=$secret run_cli --token-file "$token_file" --base-url "ftp://x${
 check_status 2 "secret piece from STAYHERE_SECRET in the base URL of a list"
 check_lacks "$err" "${secret:20:20}" "a list hides a secret piece from STAYHERE_SECRET"
 
+# An invoke's client never has the token, so the CLI hides it in what the
+# library logs and records: --verbose lines and the --dry-run object.
+run_cli --dry-run --token-file "$token_file" --secret-file "$secret_file" send message "tok=${token:40:30}"
+check_status 0 "dry-run send with a token piece in the text"
+check_contains "$out" '"text":"tok=<redacted>"' "dry-run send hides a token piece from --token-file"
+check_lacks "$out" "${token:40:30}" "dry-run send shows no token piece"
+checks=$((checks + 1))
+if jq -e '.body.payload.text == "tok=<redacted>"' "$out" >/dev/null; then
+    pass "dry-run output parses with the text redacted"
+else
+    fail "dry-run output does not parse with the text tok=<redacted>: $(head -c 300 "$out")"
+fi
+STAYHERE_TOKEN=$token run_cli --dry-run --secret-file "$secret_file" send message "tok=${token:40:30}"
+check_status 0 "dry-run send with a token piece and STAYHERE_TOKEN"
+check_lacks "$out" "${token:40:30}" "dry-run send hides a token piece from STAYHERE_TOKEN"
+run_cli --verbose --token-file "$token_file" --secret-file "$secret_file" send message "tok=${token:40:30}"
+check_status 0 "verbose send with a token piece in the text"
+check_contains "$err" '"text":"tok=<redacted>"' "verbose send logs the body with the token piece hidden"
+check_lacks "$err" "${token:40:30}" "verbose send shows no token piece"
+
+# Server text that echoes a credential is hidden in human and --json
+# output, but the new secret of create is still printed.
+run_cli --token-file "$token_file" --secret-file "$secret_file" create --label "sec ${secret:10:20}"
+check_status 0 "create with a secret piece in the label"
+check_contains "$out" "\"sec <redacted>\"" "human create output hides a secret piece in the label"
+check_lacks "$out" "${secret:10:20}" "human create output shows no secret piece"
+check_contains "$out" "Secret: whk_" "human create output still prints the new secret"
+run_cli --token-file "$token_file" --secret-file "$secret_file" list --json
+check_status 0 "list --json with a secret piece in a label"
+check_lacks "$out" "${secret:10:20}" "list --json shows no secret piece"
+check_contains "$out" "\"secretPreview\":\"<redacted>...\"" "list --json hides the preview of the known secret"
+checks=$((checks + 1))
+if jq -e '[.webhooks[].label] | index("sec <redacted>") != null' "$out" >/dev/null; then
+    pass "list --json shows the label redacted"
+else
+    fail "list --json has no label 'sec <redacted>': $(head -c 300 "$out")"
+fi
+run_cli --token-file "$token_file" --secret-file "$secret_file" create --label "sec ${secret:10:20}" --json
+check_status 0 "create --json with a secret piece in the label"
+check_lacks "$out" "${secret:10:20}" "create --json shows no secret piece"
+checks=$((checks + 1))
+if jq -e '(.secret | startswith("whk_")) and .webhook.label == "sec <redacted>"' "$out" >/dev/null; then
+    pass "create --json keeps the new secret and hides the label piece"
+else
+    fail "create --json lost the new secret or showed the label: $(head -c 300 "$out")"
+fi
+
 finish
