@@ -2,6 +2,7 @@
  * batch_output.c: the JSON result lines of `stayhooks batch` on stdout and
  * its progress bar on stderr.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -69,9 +70,15 @@ int batch_write_line(json_t *output, unsigned long number)
 {
     int rc = 0;
 
-    if (output == NULL || json_dumpf(output, stdout, JSON_COMPACT) != 0 ||
-        fputc('\n', stdout) == EOF || fflush(stdout) != 0) {
-        cli_fail("cannot write the result of line %lu", number);
+    if (output == NULL) {
+        cli_fail("out of memory while building the result of line %lu", number);
+        return -1;
+    }
+    errno = 0;
+    if (json_dumpf(output, stdout, JSON_COMPACT) != 0 || fputc('\n', stdout) == EOF ||
+        fflush(stdout) != 0) {
+        cli_fail("cannot write the result of line %lu to standard output: %s", number,
+                 errno != 0 ? strerror(errno) : "write failed");
         rc = -1;
     }
     json_decref(output);

@@ -63,6 +63,22 @@ struct batch_totals {
     int write_failed;
 };
 
+/* A run of consecutive line numbers, "first-last". */
+struct line_range {
+    unsigned long first;
+    unsigned long last;
+};
+
+/* The lines that were delivered, or whose delivery is unknown, and whose
+ * result line could not be written, so that the summary can name them. Only the window that was running when
+ * stdout failed adds to it, so it holds at most one window of lines. */
+struct unwritten_lines {
+    struct line_range *ranges;
+    size_t count;
+    size_t capacity;
+    int out_of_memory;
+};
+
 struct batch_run {
     stayhooks_client *client;
     const struct cli_args *args;
@@ -71,6 +87,7 @@ struct batch_run {
     struct batch_window window;
     struct batch_totals totals;
     struct batch_progress progress;
+    struct unwritten_lines unwritten;
     int input_ended;             /* every line of the input was read */
 };
 
@@ -149,21 +166,57 @@ static void count_result(struct batch_run *run, int code, const stayhooks_error 
     }
 }
 
-static void emit(struct batch_run *run, json_t *output, unsigned long number)
+static void add_unwritten_line(struct unwritten_lines *unwritten, unsigned long number)
+{
+    struct line_range *last = unwritten->count > 0 ? &unwritten->ranges[unwritten->count - 1]
+                                                   : NULL;
+
+    if (last != NULL && last->last + 1 == number) {
+        last->last = number;
+        return;
+    }
+    if (unwritten->count == unwritten->capacity) {
+        size_t grown_capacity = unwritten->capacity == 0 ? 16 : unwritten->capacity * 2;
+        struct line_range *grown = realloc(unwritten->ranges, grown_capacity * sizeof *grown);
+
+        if (grown == NULL) {
+            unwritten->out_of_memory = 1;
+            return;
+        }
+        unwritten->ranges = grown;
+        unwritten->capacity = grown_capacity;
+    }
+    unwritten->ranges[unwritten->count].first = number;
+    unwritten->ranges[unwritten->count].last = number;
+    unwritten->count++;
+}
+
+/* Prints the result line of input line `number`. Once stdout has failed,
+ * nothing more is printed there, the running window starts no more items,
+ * and each line that `may_be_delivered` is kept for the summary, because
+ * its result is lost and a rerun could send it twice. */
+static void emit(struct batch_run *run, json_t *output, unsigned long number,
+                 int may_be_delivered)
 {
     struct batch_totals *totals = &run->totals;
 
-    if (totals->write_failed)
+    if (totals->write_failed) {
         json_decref(output);
-    else if (batch_write_line(output, number) != 0)
+    } else if (batch_write_line(output, number) != 0) {
         totals->write_failed = 1;
+        stayhooks_batch_cancel(run->window.batch);
+    }
+    if (totals->write_failed && may_be_delivered)
+        add_unwritten_line(&run->unwritten, number);
     batch_progress_update(&run->progress,
                           totals->delivered + totals->failed + totals->not_sent,
                           totals->failed + totals->not_sent, 0);
 }
 
-/* Builds and counts the result line of a window line that has ended. */
-static json_t *result_line(struct batch_run *run, const struct batch_line *line)
+/* Builds and counts the result line of a window line that has ended. Sets
+ * `*may_be_delivered` when it was delivered or its delivery is unknown. */
+static json_t *result_line(struct batch_run *run, const struct batch_line *line,
+                           int *may_be_delivered)
 {
     const stayhooks_invoke_result *result = NULL;
     const stayhooks_error *err = NULL;
@@ -172,7 +225,9 @@ static json_t *result_line(struct batch_run *run, const struct batch_line *line)
     if (line->queued)
         code = stayhooks_batch_result(run->window.batch, line->batch_index, &result, &err);
 
+    *may_be_delivered = 0;
     if (code == STAYHOOKS_OK && result != NULL && result->ok) {
+        *may_be_delivered = 1;
         count_result(run, STAYHOOKS_OK, NULL);
         return batch_success_line(line->number, result);
     }
@@ -186,6 +241,7 @@ static json_t *result_line(struct batch_run *run, const struct batch_line *line)
     }
 
     count_result(run, code, err);
+    *may_be_delivered = stayhooks_error_delivery_unknown(err);
     if (err != NULL)
         return batch_failure_line(line->number, stayhooks_code_name((stayhooks_code)code),
                                   stayhooks_error_status(err), stayhooks_error_message(err),
@@ -223,18 +279,19 @@ static void print_ready(struct batch_run *run, int final)
 
     while (window->next < window->count) {
         const struct batch_line *line = &window->lines[window->next];
+        int may_be_delivered = 0;
         json_t *output;
 
         if (line->queued && !window->ended[line->batch_index]) {
             if (!final)
                 return;
             output = has_outcome(window->batch, line->batch_index)
-                         ? result_line(run, line)
+                         ? result_line(run, line, &may_be_delivered)
                          : not_sent_line(run, line);
         } else {
-            output = result_line(run, line);
+            output = result_line(run, line, &may_be_delivered);
         }
-        emit(run, output, line->number);
+        emit(run, output, line->number, may_be_delivered);
         window->next++;
     }
 }
@@ -409,7 +466,7 @@ static int print_requests(struct batch_run *run)
                                         err != NULL ? stayhooks_error_status(err) : 0,
                                         err != NULL ? stayhooks_error_message(err) : message,
                                         0);
-        emit(run, output, number);
+        emit(run, output, number, 0);
         stayhooks_invoke_result_free(result);
         stayhooks_error_free(err);
         free(message);
@@ -437,6 +494,43 @@ static int batch_exit_status(const struct batch_totals *totals)
     return CLI_EXIT_OK;
 }
 
+/* Prints which lines that may have reached the room lost their result
+ * line, as ranges such as "1-3, 5", after stdout failed. */
+static void print_unwritten_lines(const struct unwritten_lines *unwritten)
+{
+    /* Two numbers of at most 20 digits, "-" and ", " per range. */
+    size_t size = unwritten->count * 44 + 1;
+    char *text;
+    size_t used = 0;
+
+    if (unwritten->count == 0) {
+        cli_fail("no line that was delivered, or whose delivery is unknown, lost its "
+                 "result line");
+        return;
+    }
+    text = malloc(size);
+    if (unwritten->out_of_memory || text == NULL) {
+        cli_fail("out of memory while listing the lines whose result line was lost; check "
+                 "the room before sending them again");
+        free(text);
+        return;
+    }
+    text[0] = '\0';
+    for (size_t i = 0; i < unwritten->count; i++) {
+        const struct line_range *range = &unwritten->ranges[i];
+        const char *separator = i > 0 ? ", " : "";
+
+        if (range->first == range->last)
+            used += (size_t)snprintf(text + used, size - used, "%s%lu", separator, range->first);
+        else
+            used += (size_t)snprintf(text + used, size - used, "%s%lu-%lu", separator,
+                                     range->first, range->last);
+    }
+    cli_fail("result line lost for input lines %s, which were delivered or whose "
+             "delivery is unknown", text);
+    free(text);
+}
+
 static void print_summary(const struct batch_run *run)
 {
     const struct batch_totals *totals = &run->totals;
@@ -447,12 +541,20 @@ static void print_summary(const struct batch_run *run)
     else if (caught_signal != 0)
         cli_fail("%zu delivered, %zu failed, %zu not sent: interrupted by signal %d",
                  totals->delivered, totals->failed, totals->not_sent, (int)caught_signal);
+    else if (totals->write_failed)
+        cli_fail("%zu delivered, %zu failed, %zu not sent: stopped because standard output "
+                 "failed", totals->delivered, totals->failed, totals->not_sent);
     else
         cli_fail("%zu delivered, %zu failed", totals->delivered, totals->failed);
 
+    if (totals->write_failed && !run->args->dry_run)
+        print_unwritten_lines(&run->unwritten);
     if (caught_signal != 0 && !run->input_ended)
         cli_fail("interrupted by signal %d: input lines after line %lu were not read",
                  (int)caught_signal, run->reader.number);
+    else if (totals->write_failed && !run->input_ended)
+        cli_fail("standard output failed: input lines after line %lu were not read",
+                 run->reader.number);
 }
 
 int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
@@ -503,12 +605,13 @@ int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
                           run.totals.failed + run.totals.not_sent, 1);
     if (rc != STAYHOOKS_OK)
         goto done;
+
+    print_summary(&run);
+    /* Exit 1 after a lost result line, whatever the lines' outcomes. */
     if (run.totals.write_failed) {
         rc = STAYHOOKS_ERR_INTERNAL;
         goto done;
     }
-
-    print_summary(&run);
     *exit_status = batch_exit_status(&run.totals);
 
 done:
@@ -518,5 +621,6 @@ done:
     }
     running_batch = NULL;
     batch_reader_close(&run.reader);
+    free(run.unwritten.ranges);
     return rc;
 }

@@ -446,6 +446,37 @@ if [ -x /usr/bin/time ] && [ -z "${STAYHOOKS_TEST_WRAPPER:-}" ] &&
 else
     echo "skip: /usr/bin/time is missing, or a wrapper or sanitizer is in use, so peak memory is not checked"
 fi
+# A failed write to stdout stops the batch: the window that was running
+# starts no more items, and the summary on stderr names the delivered
+# lines whose result line was lost and the first line not read. With
+# --parallel 1 only line 1 is in flight when its result fails to print.
+if [ -w /dev/full ]; then
+    awk 'BEGIN { for (i = 1; i <= 30; i++) printf "{\"action\":\"message\",\"payload\":{\"text\":\"full %d\"}}\n", i }' \
+        >"$STAYHOOKS_TEST_DIR/full.jsonl"
+    status=0
+    STAYHOOKS_BATCH_WINDOW=10 STAYHERE_SECRET=$secret "$STAYHOOKS_CLI" batch --parallel 1 \
+        "$STAYHOOKS_TEST_DIR/full.jsonl" >/dev/full 2>"$STAYHOOKS_TEST_DIR/full.err" || status=$?
+    err=$STAYHOOKS_TEST_DIR/full.err
+    check_status 1 "a batch whose stdout fails exits 1"
+    check_contains "$err" "cannot write the result of line 1 to standard output: No space left on device" \
+        "the failed write is named with its reason"
+    check_contains "$err" "1 delivered, 0 failed, 9 not sent: stopped because standard output failed" \
+        "the summary counts the unsent rest of the window"
+    check_contains "$err" "result line lost for input lines 1, which were delivered or whose delivery is unknown" \
+        "the delivered line without a result line is named"
+    check_contains "$err" "input lines after line 10 were not read" "the first unread line follows"
+    read_back messages
+    stored=$(grep -o '"text":"full [0-9]*"' "$STAYHOOKS_TEST_DIR/messages.json" | sort -u | tr '\n' ' ')
+    checks=$((checks + 1))
+    if [ "$stored" = '"text":"full 1" ' ]; then
+        pass "only line 1 reached the server"
+    else
+        fail "the server stored '$stored' after stdout failed"
+    fi
+else
+    echo "skip: /dev/full is not writable, so a failing stdout is not tested"
+fi
+
 # Usage errors.
 run_cli batch
 check_status 2 "batch without FILE"
