@@ -166,8 +166,12 @@ int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
         cli_fail("only one of --secret-file, --token-file and --payload-file may read standard input");
         goto done;
     }
-    if (batch && is_stdin(args->batch_file) && is_stdin(args->secret_file)) {
-        cli_fail("batch reads its lines from standard input, so --secret-file cannot also read it");
+    /* The batch never sends the token, but a token file is read all the
+     * same, and standard input cannot feed both. */
+    if (batch && is_stdin(args->batch_file)
+        && (is_stdin(args->secret_file) || is_stdin(args->token_file))) {
+        cli_fail("batch reads its lines from standard input, so %s cannot also read it",
+                 is_stdin(args->secret_file) ? "--secret-file" : "--token-file");
         goto done;
     }
 

@@ -83,6 +83,12 @@ check_contains "$err" "only one of --secret-file, --token-file and --payload-fil
     "a send reads a --token-file it does not use, so stdin cannot feed both"
 run_cli_stdin "$token_file" --token-file - --secret-file "$secret_file" send message "unused token from stdin"
 check_status 0 "send with the unused token from standard input"
+printf '{"action":"message","payload":{"text":"stdin batch"}}\n' >"$dir/one-line.jsonl"
+run_cli_stdin "$dir/one-line.jsonl" --token-file - --secret-file "$secret_file" batch -
+check_status 2 "token and batch lines both from standard input"
+check_contains "$err" "batch reads its lines from standard input, so --token-file cannot also read it" \
+    "a batch from standard input rejects --token-file -"
+check_empty "$out" "nothing is sent when the token and the batch share standard input"
 
 # A payload file with a NUL byte is rejected before sending.
 printf '{"text":"a\0b"}' >"$dir/payload-nul"
