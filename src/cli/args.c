@@ -530,6 +530,15 @@ static int takes_no_value(const char *word)
     return 0;
 }
 
+int cli_is_option_name(const char *name, size_t length)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        if (strlen(option_specs[i].name) == length && strncmp(option_specs[i].name, name, length) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Returns the index in option_specs of the option with this id. */
 static size_t find_spec(int id)
 {

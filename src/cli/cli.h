@@ -128,6 +128,9 @@ struct cli_inputs {
 int cli_parse_args(int argc, char **argv, struct cli_args *args);
 /* Prints the kept usage error to stderr, redacted, and frees it. */
 void cli_print_usage_error(void);
+/* Returns 1 when the first `length` bytes of `name` are a long option name
+ * of the CLI, spelled in full and without the leading "--". */
+int cli_is_option_name(const char *name, size_t length);
 void cli_args_free(struct cli_args *args);
 
 /* help.c */
@@ -205,8 +208,9 @@ int cli_json_invoke_result(const stayhooks_invoke_result *result);
  * cli_redact_clear()) to those hidden in error lines. NULL and "" are
  * ignored. */
 void cli_redact_add(const char *credential);
-/* Adds every argument of eight or more characters, except long option
- * names, for a usage error printed while a credential is still unknown. */
+/* Adds every argument of eight or more characters, except the names of
+ * known long options, for a usage error printed while a credential is
+ * still unknown. */
 void cli_redact_add_arguments(int argc, char **argv);
 /* Forgets the added credentials. */
 void cli_redact_clear(void);

@@ -60,16 +60,22 @@ void cli_redact_add_arguments(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *word = argv[i];
 
-        /* A long option's name is not user text, but its "=VALUE" part is,
-         * and after "--" every word is an operand.
-         * NOTE: a credential that itself starts with "--" is read as an
-         * option name, and "unknown option" shows it up to any '='. */
+        /* A known long option's name is not user text, but its "=VALUE"
+         * part is, and after "--" every word is an operand. An unknown
+         * option name is user text ("--whk_..." typed for the secret), so
+         * one of eight or more characters is hidden like any argument:
+         * adding the word from its name on hides every long run in it. */
         if (!options_ended && strcmp(word, "--") == 0) {
             options_ended = 1;
             continue;
         }
         if (!options_ended && strncmp(word, "--", 2) == 0) {
+            const char *name = word + 2;
+            size_t name_length = strcspn(name, "=");
             const char *equals = strchr(word, '=');
+
+            if (!cli_is_option_name(name, name_length) && name_length >= STAYHOOKS_REDACT_MIN_RUN)
+                cli_redact_add(name);
             word = equals != NULL ? equals + 1 : "";
         }
         if (strlen(word) >= STAYHOOKS_REDACT_MIN_RUN)

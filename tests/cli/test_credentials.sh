@@ -135,6 +135,23 @@ check_lacks "$err" "$token" "stdin token after -- is absent"
 run_cli_stdin "$secret_file" --secret-file - "${secret:0:12}"
 check_status 2 "stdin secret piece as the command"
 check_lacks "$err" "${secret:0:12}" "12-character piece of a stdin secret is absent"
+run_cli_stdin "$secret_file" --secret-file - "--$secret" send message "x"
+check_status 2 "stdin secret as an unknown option name"
+check_contains "$err" "unknown option --<redacted>" "stdin secret as an option name is redacted"
+check_lacks "$err" "${secret:0:8}" "stdin secret as an option name is absent"
+run_cli_stdin "$secret_file" --secret-file - "--$secret=x" send message "x"
+check_status 2 "stdin secret as an unknown option name with a value"
+check_contains "$err" "unknown option --<redacted>" "stdin secret as --NAME=x is redacted"
+check_lacks "$err" "${secret:0:8}" "stdin secret as --NAME=x is absent"
+run_cli_stdin "$token_file" --token-file - "--$token" list
+check_status 2 "stdin token as an unknown option name"
+check_lacks "$err" "${token:0:8}" "stdin token as an option name is absent"
+run_cli_stdin "$secret_file" --secret-file - --frob send message "x"
+check_status 2 "short unknown option with a stdin secret"
+check_contains "$err" "unknown option --frob" "a short unknown option name is shown"
+run_cli_stdin "$secret_file" --secret-file - --ends-in=bad send poll "Q" "A" "B"
+check_status 2 "known option with a stdin secret"
+check_contains "$err" "invalid --ends-in 'bad'" "a known option name is shown"
 
 # The cost: with a credential on standard input, a long typo is hidden too,
 # while a short one, or a long one without standard input, is shown.
