@@ -245,10 +245,29 @@ static const char *env_or_null(const char *name)
     return (value != NULL && value[0] != '\0') ? value : NULL;
 }
 
+/*
+ * Stores a --secret-file or --token-file path. Every path is also kept in
+ * args->credential_files, so that a usage error can hide the content of
+ * each file. Returns 0, 1 when the option was given before (the first
+ * path stays), or -1 when out of memory.
+ */
+static int store_credential_file(struct cli_args *args, int id, const char *path)
+{
+    const char **slot = id == OPT_SECRET_FILE ? &args->secret_file : &args->token_file;
+
+    if (strings_push(&args->credential_files, path) != 0)
+        return -1;
+    if (*slot != NULL)
+        return 1;
+    *slot = path;
+    return 0;
+}
+
 /* Stores one option's value and returns CLI_EXIT_OK or CLI_EXIT_USAGE. */
 static int apply_option(struct cli_args *args, int id, const char *value)
 {
     long number = 0;
+    int rc;
 
     switch (id) {
     case OPT_BASE_URL: args->base_url = value; break;
@@ -256,8 +275,17 @@ static int apply_option(struct cli_args *args, int id, const char *value)
     case OPT_ROOM: args->room = value; break;
     case OPT_WEBHOOK: args->webhook = value; break;
     case OPT_INVOKE_URL: args->invoke_url = value; break;
-    case OPT_SECRET_FILE: args->secret_file = value; break;
-    case OPT_TOKEN_FILE: args->token_file = value; break;
+    case OPT_SECRET_FILE:
+    case OPT_TOKEN_FILE:
+        rc = store_credential_file(args, id, value);
+        if (rc < 0)
+            return usage_error("out of memory while reading --%s",
+                               id == OPT_SECRET_FILE ? "secret-file" : "token-file");
+        if (rc > 0)
+            return usage_error("--%s may be given only once, because the CLI uses one %s",
+                               id == OPT_SECRET_FILE ? "secret-file" : "token-file",
+                               id == OPT_SECRET_FILE ? "secret" : "token");
+        break;
     case OPT_ALIAS: args->alias = value; break;
     case OPT_CACERT: args->ca_file = value; break;
     case OPT_INSECURE: args->insecure = 1; break;
@@ -597,7 +625,8 @@ static void keep_credential_file(int argc, char **argv, struct cli_args *args, i
         return;
     if (!is_full_option_name(argc, argv, option_specs[find_spec(id)].name))
         return;
-    apply_option(args, id, optarg);
+    /* Not apply_option(), whose own usage error would replace the first. */
+    (void)store_credential_file(args, id, optarg);
 }
 
 static void set_defaults(struct cli_args *args)
@@ -708,6 +737,8 @@ void cli_args_free(struct cli_args *args)
     free(args->permissions.items);
     free(args->notes.items);
     free(args->options.items);
+    free(args->credential_files.items);
+    args->credential_files.items = NULL;
     args->permissions.items = NULL;
     args->notes.items = NULL;
     args->options.items = NULL;

@@ -61,6 +61,9 @@ struct cli_args {
     const char *invoke_url;
     const char *secret_file;
     const char *token_file;
+    /* Every --secret-file and --token-file path in order, repeats included,
+     * read only to hide their content in a usage error. */
+    struct cli_strings credential_files;
     const char *alias;
     const char *ca_file;
     long timeout_ms;            /* 0: the library's default */
@@ -146,10 +149,18 @@ void cli_print_version(void);
  * cli_redact_clear(). */
 int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs);
 void cli_inputs_free(struct cli_inputs *inputs);
-/* Reads the token and the secret from the --token-file and --secret-file
- * given, without messages and never from standard input, so that a usage
- * error can be redacted. Unreadable files are skipped. */
-void cli_read_credentials_quietly(const struct cli_args *args, struct cli_inputs *inputs);
+/* Credentials read only to hide them in a usage error, owned. */
+struct cli_usage_credentials {
+    char **values;
+    size_t count;
+};
+/* Reads every --token-file and --secret-file given, repeats included,
+ * without messages and never from standard input, and adds each content
+ * to the redaction for the usage error. Unreadable files are skipped. */
+void cli_read_credentials_quietly(const struct cli_args *args,
+                                  struct cli_usage_credentials *credentials);
+/* Clears and frees the contents, after cli_redact_clear(). */
+void cli_usage_credentials_free(struct cli_usage_credentials *credentials);
 /* Returns 1 for commands that call an invoke endpoint with the secret. */
 int cli_command_is_invoke(enum cli_command command);
 

@@ -277,9 +277,32 @@ static char *read_credential_quietly(const char *path)
     return value;
 }
 
-void cli_read_credentials_quietly(const struct cli_args *args, struct cli_inputs *inputs)
+void cli_read_credentials_quietly(const struct cli_args *args,
+                                  struct cli_usage_credentials *credentials)
 {
-    memset(inputs, 0, sizeof *inputs);
-    inputs->token = read_credential_quietly(args->token_file);
-    inputs->secret = read_credential_quietly(args->secret_file);
+    size_t count = args->credential_files.count;
+
+    credentials->values = count > 0 ? calloc(count, sizeof *credentials->values) : NULL;
+    credentials->count = 0;
+    if (credentials->values == NULL)
+        return;
+    for (size_t i = 0; i < count; i++) {
+        char *value = read_credential_quietly(args->credential_files.items[i]);
+
+        if (value == NULL)
+            continue;
+        credentials->values[credentials->count++] = value;
+        cli_redact_add(value);
+    }
+}
+
+void cli_usage_credentials_free(struct cli_usage_credentials *credentials)
+{
+    for (size_t i = 0; i < credentials->count; i++) {
+        explicit_bzero(credentials->values[i], strlen(credentials->values[i]));
+        free(credentials->values[i]);
+    }
+    free(credentials->values);
+    credentials->values = NULL;
+    credentials->count = 0;
 }

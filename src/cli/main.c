@@ -42,9 +42,15 @@ static int guard_standard_streams(void)
     return CLI_EXIT_OK;
 }
 
-static int is_stdin_path(const char *path)
+/* Returns 1 when any --token-file or --secret-file given, repeats
+ * included, reads standard input. */
+static int credential_from_stdin(const struct cli_args *args)
 {
-    return path != NULL && strcmp(path, "-") == 0;
+    for (size_t i = 0; i < args->credential_files.count; i++) {
+        if (strcmp(args->credential_files.items[i], "-") == 0)
+            return 1;
+    }
+    return 0;
 }
 
 struct log_settings {
@@ -123,7 +129,7 @@ int main(int argc, char **argv)
 {
     struct cli_args args;
     struct cli_inputs inputs = { NULL, NULL, NULL };
-    struct cli_inputs usage_inputs = { NULL, NULL, NULL };
+    struct cli_usage_credentials usage_credentials = { NULL, 0 };
     struct log_settings log_settings = { 0 };
     stayhooks_options options;
     stayhooks_client *client = NULL;
@@ -148,13 +154,11 @@ int main(int argc, char **argv)
     cli_redact_add(getenv("STAYHERE_SECRET"));
     status = cli_parse_args(argc, argv, &args);
     if (status != CLI_EXIT_OK) {
-        cli_read_credentials_quietly(&args, &usage_inputs);
-        cli_redact_add(usage_inputs.token);
-        cli_redact_add(usage_inputs.secret);
+        cli_read_credentials_quietly(&args, &usage_credentials);
         /* Standard input is not read for a usage error, so a credential
          * that comes from it is unknown. Any long argument could be that
          * credential typed by mistake, so all of them are hidden. */
-        if (is_stdin_path(args.token_file) || is_stdin_path(args.secret_file))
+        if (credential_from_stdin(&args))
             cli_redact_add_arguments(argc, argv);
         cli_print_usage_error();
         goto done;
@@ -215,7 +219,7 @@ done:
     stayhooks_client_free(client);
     cli_redact_clear();
     cli_inputs_free(&inputs);
-    cli_inputs_free(&usage_inputs);
+    cli_usage_credentials_free(&usage_credentials);
     cli_args_free(&args);
     return status;
 }

@@ -20,6 +20,16 @@ check_no_credentials() {
     check_lacks "$err" "$token" "$what: token absent from stderr"
 }
 
+# Runs the CLI with standard input from FILE and sets $status, $out and $err.
+run_cli_stdin() {
+    local input=$1
+    shift
+    out=$dir/cli.out
+    err=$dir/cli.err
+    status=0
+    "$STAYHOOKS_CLI" "$@" <"$input" >"$out" 2>"$err" || status=$?
+}
+
 # --verbose on success: the request and reply lines are logged, redacted.
 run_cli --verbose --secret-file "$secret_file" send message "verbose send"
 check_status 0 "verbose send"
@@ -192,5 +202,25 @@ if jq -e '(.secret | startswith("whk_")) and .webhook.label == "sec <redacted>"'
 else
     fail "create --json lost the new secret or showed the label: $(head -c 300 "$out")"
 fi
+
+# A credential option may be given once, and a usage error hides the
+# content of every credential file named, repeats included.
+printf '%s\n' "whk_other_secret_for_the_repeat_test" >"$dir/other-secret"
+run_cli --secret-file "$secret_file" --secret-file "$dir/other-secret" send message "frob$secret"
+check_status 2 "repeated --secret-file"
+check_contains "$err" "--secret-file may be given only once" "a repeated --secret-file is rejected"
+check_no_credentials "repeated --secret-file"
+run_cli --token-file "$token_file" --token-file "$token_file" list
+check_status 2 "repeated --token-file"
+check_contains "$err" "--token-file may be given only once" "a repeated --token-file is rejected"
+run_cli --ends-in "frob$secret" --secret-file "$secret_file" --secret-file "$dir/other-secret" \
+    send poll "Q" "A" "B"
+check_status 2 "usage error before two --secret-file options"
+check_contains "$err" "invalid --ends-in 'frob<redacted>'" "the first of two secret files is hidden"
+check_lacks "$err" "${secret:4:20}" "no piece of the first secret file is shown"
+run_cli_stdin "$secret_file" --ends-in frobnicate --secret-file "$dir/other-secret" --secret-file - \
+    send poll "Q" "A" "B"
+check_status 2 "usage error before a second --secret-file -"
+check_contains "$err" "invalid --ends-in '<redacted>'" "a second --secret-file - still hides long arguments"
 
 finish
