@@ -16,6 +16,12 @@
  * request bodies of at most 256 KiB, so such a line could not succeed. */
 #define BATCH_LINE_MAX_BYTES (1024u * 1024u)
 
+/* The maximum number of distinct secrets that the lines of one batch may
+ * bring besides the default secret. Every output line hides all of them,
+ * which takes time in proportion to their number, so a line that brings
+ * one more is rejected. */
+#define BATCH_MAX_LINE_SECRETS 64
+
 /* batch_input.c */
 
 /* Reads the non-blank lines of a batch file and counts every line, blank
@@ -63,7 +69,8 @@ struct batch_request {
 
 /*
  * Parses one line of `length` bytes into `request` and applies the
- * defaults of `args` and `inputs`. Returns STAYHOOKS_OK, or the line's
+ * defaults of `args` and `inputs`. The line's secret is added to the CLI's
+ * redaction, so that no later output line shows it. Returns STAYHOOKS_OK, or the line's
  * error code (STAYHOOKS_ERR_VALIDATION, or STAYHOOKS_ERR_INTERNAL when out
  * of memory) with `*message` set to a message that the caller frees. The
  * message never quotes the line, because it may hold a secret. Clear the
@@ -83,8 +90,9 @@ json_t *batch_failure_line(unsigned long number, const char *class_name, long st
 /* Builds {"line": number, "method", "url", "headers", "body"} from the
  * request that the library recorded in dry-run mode. */
 json_t *batch_dry_run_line(unsigned long number, const char *request_json);
-/* Prints `output` as one compact line on stdout, flushes it, and releases
- * the reference. Returns 0, or -1 after printing why (also when `output`
+/* Prints `output` as one compact line on stdout, with every credential
+ * known to the CLI's redaction hidden in its strings and keys, flushes it,
+ * and releases the reference. Returns 0, or -1 after printing why (also when `output`
  * is NULL, which means out of memory). */
 int batch_write_line(json_t *output, unsigned long number);
 

@@ -114,6 +114,54 @@ void batch_reader_close(struct batch_reader *reader)
     reader->file = NULL;
 }
 
+/* The distinct secrets that lines of this batch brought, other than the
+ * default secret. Each is added to the CLI's redaction, which borrows it
+ * until cli_redact_clear() at the end of main(), so the copies are wiped
+ * and freed only at exit. The cap bounds memory, and it bounds the time
+ * that each output line's redaction takes, which grows with the number of
+ * secrets. */
+static char *line_secrets[BATCH_MAX_LINE_SECRETS];
+static size_t line_secret_count;
+
+static void forget_line_secrets(void)
+{
+    for (size_t i = 0; i < line_secret_count; i++) {
+        explicit_bzero(line_secrets[i], strlen(line_secrets[i]));
+        free(line_secrets[i]);
+        line_secrets[i] = NULL;
+    }
+    line_secret_count = 0;
+}
+
+enum remember_status { SECRET_KNOWN, SECRET_LIMIT_REACHED, SECRET_OUT_OF_MEMORY };
+
+/* Adds a line's secret to those hidden in every output line, once. */
+static enum remember_status remember_line_secret(const char *secret, const char *default_secret)
+{
+    char *copy;
+
+    if (secret[0] == '\0' || (default_secret != NULL && strcmp(secret, default_secret) == 0))
+        return SECRET_KNOWN;
+    for (size_t i = 0; i < line_secret_count; i++) {
+        if (strcmp(line_secrets[i], secret) == 0)
+            return SECRET_KNOWN;
+    }
+    if (line_secret_count == BATCH_MAX_LINE_SECRETS)
+        return SECRET_LIMIT_REACHED;
+
+    copy = strdup(secret);
+    if (copy == NULL)
+        return SECRET_OUT_OF_MEMORY;
+    if (line_secret_count == 0 && atexit(forget_line_secrets) != 0) {
+        explicit_bzero(copy, strlen(copy));
+        free(copy);
+        return SECRET_OUT_OF_MEMORY;
+    }
+    line_secrets[line_secret_count++] = copy;
+    cli_redact_add(copy);
+    return SECRET_KNOWN;
+}
+
 /* Returns the string member `name`, NULL when absent or null. Sets
  * `*wrong_type` when the member has another type. */
 static const char *string_member(const json_t *object, const char *name, int *wrong_type)
@@ -262,6 +310,25 @@ int batch_parse_line(const char *text, size_t length, const struct cli_args *arg
     if (wrong_type) {
         fixed_message = "action, room, webhook, secret and invokeUrl must be strings";
         goto done;
+    }
+
+    /* Known to the redaction before anything about this line is printed. */
+    if (target->secret != NULL) {
+        enum remember_status remembered = remember_line_secret(target->secret, inputs->secret);
+
+        if (remembered == SECRET_OUT_OF_MEMORY) {
+            code = STAYHOOKS_ERR_INTERNAL;
+            fixed_message = "out of memory";
+            goto done;
+        }
+        if (remembered == SECRET_LIMIT_REACHED) {
+            snprintf(buffer, sizeof buffer,
+                     "secret not sent: the batch already has %d distinct line secrets, the "
+                     "maximum that its output can hide; split the input by webhook",
+                     BATCH_MAX_LINE_SECRETS);
+            fixed_message = buffer;
+            goto done;
+        }
     }
 
     const json_t *payload = json_object_get(request->object, "payload");

@@ -66,10 +66,102 @@ json_t *batch_dry_run_line(unsigned long number, const char *request_json)
     return object;
 }
 
+/* Every string and object key of an output line, each followed by "\n". */
+struct joined_strings {
+    char *text;
+    size_t length;
+    size_t capacity;
+    int out_of_memory;
+};
+
+static void join_string(struct joined_strings *joined, const char *text)
+{
+    size_t text_length = strlen(text);
+    size_t needed = joined->length + text_length + 2;
+
+    if (joined->out_of_memory)
+        return;
+    if (needed > joined->capacity) {
+        size_t grown_capacity = joined->capacity == 0 ? 256 : joined->capacity;
+        char *grown;
+
+        while (grown_capacity < needed)
+            grown_capacity *= 2;
+        grown = realloc(joined->text, grown_capacity);
+        if (grown == NULL) {
+            joined->out_of_memory = 1;
+            return;
+        }
+        joined->text = grown;
+        joined->capacity = grown_capacity;
+    }
+    memcpy(joined->text + joined->length, text, text_length);
+    joined->length += text_length;
+    joined->text[joined->length++] = '\n';
+    joined->text[joined->length] = '\0';
+}
+
+static void join_strings(const json_t *value, struct joined_strings *joined)
+{
+    if (json_is_string(value)) {
+        join_string(joined, json_string_value(value));
+    } else if (json_is_array(value)) {
+        for (size_t i = 0; i < json_array_size(value); i++)
+            join_strings(json_array_get(value, i), joined);
+    } else if (json_is_object(value)) {
+        const char *key;
+        json_t *member;
+
+        json_object_foreach((json_t *)value, key, member) {
+            join_string(joined, key);
+            join_strings(member, joined);
+        }
+    }
+}
+
+/* Returns `output`, or a redacted copy of it after releasing it, with the
+ * token, the default secret and every line secret seen so far hidden in
+ * each string and key. Returns NULL when out of memory.
+ * One redaction of all strings joined together finds out whether anything
+ * needs hiding, because each call of cli_redact() indexes every secret
+ * again, and most output lines contain none. */
+static json_t *redact_output(json_t *output)
+{
+    struct joined_strings joined = { NULL, 0, 0, 0 };
+    char *redacted = NULL;
+    json_t *copy = NULL;
+
+    join_strings(output, &joined);
+    if (joined.out_of_memory)
+        goto done;
+    if (joined.text == NULL)
+        return output;
+    redacted = cli_redact(joined.text);
+    if (redacted == NULL)
+        goto done;
+    if (strcmp(redacted, joined.text) == 0) {
+        copy = output;
+        output = NULL;
+        goto done;
+    }
+    copy = cli_redact_json(output);
+
+done:
+    /* The joined strings may contain a secret. */
+    if (joined.text != NULL)
+        explicit_bzero(joined.text, joined.capacity);
+    free(joined.text);
+    free(redacted);
+    json_decref(output);
+    return copy;
+}
+
 int batch_write_line(json_t *output, unsigned long number)
 {
     int rc = 0;
 
+    if (output != NULL)
+        output = redact_output(output);
     if (output == NULL) {
         cli_fail("out of memory while building the result of line %lu", number);
         return -1;

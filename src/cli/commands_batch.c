@@ -71,7 +71,7 @@ struct line_range {
 
 /* The lines that were delivered, or whose delivery is unknown, and whose
  * result line could not be written, so that the summary can name them. Only the window that was running when
- * stdout failed adds to it, so it holds at most one window of lines. */
+ * stdout failed adds to it, so it contains at most one window of lines. */
 struct unwritten_lines {
     struct line_range *ranges;
     size_t count;

@@ -300,6 +300,53 @@ else
     fail "dry-run batch line differs: $(cat "$STAYHOOKS_TEST_DIR/dry-batch-line.json") vs $(cat "$out")"
 fi
 
+# Every output line hides the default secret and every line secret seen
+# so far, not only the secret of its own request. Line 1 carries the
+# default secret in its text and has a secret of its own. Line 2 is sent
+# with the default secret and carries line 1's secret and a piece of it.
+line_secret=whk_LineSecretABCDEFGHIJKLMNOPQRSTUVWXYZ0123
+cross=$STAYHOOKS_TEST_DIR/cross.jsonl
+{
+    printf '{"action":"message","payload":{"text":"default=%s"},"secret":"%s"}\n' "$secret" "$line_secret"
+    printf '{"action":"message","payload":{"text":"line1=%s piece=%s"}}\n' "$line_secret" "${line_secret:10:12}"
+} >"$cross"
+run_cli --secret-file "$secret_file" --dry-run batch "$cross"
+check_status 0 "dry-run batch with secrets in the payloads"
+check_lacks "$out" "$secret" "dry run: the default secret in a payload is hidden"
+check_lacks "$out" "$line_secret" "dry run: a line secret in a later line's payload is hidden"
+check_lacks "$out" "${line_secret:10:12}" "dry run: a piece of a line secret is hidden"
+for index in 1 2; do
+    checks=$((checks + 1))
+    if sed -n "${index}p" "$out" | jq -e '.body.payload.text | test("^(default|line1)=<redacted>")' >/dev/null; then
+        pass "dry run: line $index parses with its text redacted"
+    else
+        fail "dry run: line $index does not parse as redacted JSON: $(sed -n "${index}p" "$out" | head -c 300)"
+    fi
+done
+run_cli --secret-file "$secret_file" --verbose batch "$cross"
+check_status 3 "verbose batch with a wrong line secret exits 3"
+check_contains "$err" "stayhooks: debug: " "verbose batch logs its requests"
+check_lacks "$err" "$secret" "verbose: the default secret in a payload is hidden"
+check_lacks "$err" "$line_secret" "verbose: a line secret in a later line's payload is hidden"
+check_lacks "$err" "${line_secret:10:12}" "verbose: a piece of a line secret is hidden"
+check_lacks "$out" "$secret" "verbose: the result lines show no default secret"
+check_lacks "$out" "$line_secret" "verbose: the result lines show no line secret"
+
+# Line secrets are stored once each, at most 64 besides the default: a
+# line with a 65th distinct secret is rejected, and a known one still
+# works after it.
+awk 'BEGIN {
+    for (i = 1; i <= 65; i++) printf "{\"action\":\"message\",\"payload\":{\"text\":\"cap %d\"},\"secret\":\"whk_cap_secret_%03d\"}\n", i, i
+    printf "{\"action\":\"message\",\"payload\":{\"text\":\"cap again\"},\"secret\":\"whk_cap_secret_001\"}\n"
+}' >"$STAYHOOKS_TEST_DIR/cap.jsonl"
+run_cli --secret-file "$secret_file" --dry-run batch "$STAYHOOKS_TEST_DIR/cap.jsonl"
+check_status 1 "dry-run batch over the line secret limit exits 1"
+check_line_count "$out" 66 "one line per input line over the secret limit"
+expect_line 64 '{"line":64,"method":"POST"' "the 64th distinct line secret is accepted"
+expect_line 65 '{"line":65,"ok":false,"error":{"class":"validation","status":0,"message":"secret not sent: the batch already has 64 distinct line secrets' "the 65th distinct line secret is rejected"
+expect_line 66 '{"line":66,"method":"POST"' "a known line secret still works after the limit"
+check_lacks "$out" "whk_cap_secret_0" "no line secret is shown"
+
 # The 1 MiB limit counts the line without its ending: a line of exactly
 # 1,048,576 bytes passes with "\n", with "\r\n" and with none, and one
 # byte more fails.
