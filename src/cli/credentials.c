@@ -176,8 +176,8 @@ int cli_read_inputs(const struct cli_args *args, struct cli_inputs *inputs)
     }
 
     /* Both credentials are read and hidden before any message that can
-     * echo user text, whichever of them the command uses: a payload path
-     * or a base URL may be the other credential typed by mistake. */
+     * echo user text, whichever of them the command uses, because a payload
+     * path or a base URL may be the other credential typed by mistake. */
     if (args->token_file != NULL) {
         inputs->token = read_credential_file(args->token_file, "--token-file");
         if (inputs->token == NULL)

@@ -104,7 +104,7 @@ static void fill_options(const struct cli_args *args, const struct cli_inputs *i
 
 /* Prints the request that dry-run mode built instead of sending it. The
  * library hid the credentials of the call, and the CLI hides the others it
- * knows (the token of an invoke) inside the JSON strings, so the output
+ * has read (the token of an invoke) inside the JSON strings, so the output
  * still parses. */
 static int print_dry_run(const stayhooks_client *client)
 {

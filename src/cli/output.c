@@ -46,7 +46,7 @@ static void put_clean(FILE *stream, const char *text, size_t max_bytes)
 }
 
 /* Writes `text` like put_clean() after hiding the credentials that the CLI
- * knows, because server text can echo them (a label that contains the
+ * has read, because server text can echo them (a label that contains the
  * token). Without memory for the copy, "<redacted>" stands for the text. */
 static void put_shown(FILE *stream, const char *text, size_t max_bytes)
 {

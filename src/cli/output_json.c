@@ -52,9 +52,9 @@ static json_t *webhook_object(const stayhooks_webhook *webhook)
 
 /* Prints `value` as one compact line and releases it. NULL means a build
  * step ran out of memory (json_pack returns NULL when any member is NULL).
- * Server text can echo a credential that the CLI knows, so every string is
- * redacted, except a top-level "secret" member when `new_secret` is true:
- * create and rotate print the new secret on purpose. */
+ * Server text can echo a credential that the CLI has read, so every string
+ * is redacted. The exception is a top-level "secret" member when
+ * `new_secret` is true, because create and rotate print it on purpose. */
 static int emit_object(json_t *value, int new_secret)
 {
     json_t *clean = NULL;

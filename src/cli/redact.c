@@ -63,8 +63,8 @@ void cli_redact_add_arguments(int argc, char **argv)
         /* A known long option's name is not user text, but its "=VALUE"
          * part is, and after "--" every word is an operand. An unknown
          * option name is user text ("--whk_..." typed for the secret), so
-         * one of eight or more characters is hidden like any argument:
-         * adding the word from its name on hides every long run in it. */
+         * one of eight or more characters is hidden like any argument. The
+         * word is added from its name on, so every long run in it is hidden. */
         if (!options_ended && strcmp(word, "--") == 0) {
             options_ended = 1;
             continue;

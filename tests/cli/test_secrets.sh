@@ -136,7 +136,7 @@ check_status 2 "secret as STAYHERE_BASE_URL"
 check_no_credentials "secret as STAYHERE_BASE_URL"
 
 # Both credentials are hidden in every error line, whichever of them the
-# command uses: a payload path, or a base URL checked before the request.
+# command uses, such as one echoed in a payload path or a base URL.
 run_cli --secret-file "$secret_file" invoke message --payload-file "$secret"
 check_status 2 "secret as the payload file path"
 check_contains "$err" "cannot open payload file '<redacted>'" "a payload path that is the secret is redacted"
@@ -156,8 +156,8 @@ STAYHERE_SECRET=$secret run_cli --token-file "$token_file" --base-url "ftp://x${
 check_status 2 "secret piece from STAYHERE_SECRET in the base URL of a list"
 check_lacks "$err" "${secret:20:20}" "a list hides a secret piece from STAYHERE_SECRET"
 
-# An invoke's client never has the token, so the CLI hides it in what the
-# library logs and records: --verbose lines and the --dry-run object.
+# An invoke's client never has the token, so the CLI hides it in the
+# --verbose lines and the --dry-run object that the library produces.
 run_cli --dry-run --token-file "$token_file" --secret-file "$secret_file" send message "tok=${token:40:30}"
 check_status 0 "dry-run send with a token piece in the text"
 check_contains "$out" '"text":"tok=<redacted>"' "dry-run send hides a token piece from --token-file"
