@@ -29,6 +29,16 @@ static char *format_message(const char *fmt, va_list ap)
     return text;
 }
 
+/* Turns every control character into a space, because a message is one
+ * line and parts of it, such as jansson's error text, quote reply bytes. */
+static void flatten_controls(char *text)
+{
+    for (unsigned char *c = (unsigned char *)text; *c != '\0'; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            *c = ' ';
+    }
+}
+
 VPRINTF_LIKE(2)
 static stayhooks_error *error_vnew(stayhooks_code code, const char *fmt, va_list ap)
 {
@@ -43,6 +53,7 @@ static stayhooks_error *error_vnew(stayhooks_code code, const char *fmt, va_list
         free(e);
         return NULL;
     }
+    flatten_controls(e->message);
     return e;
 }
 

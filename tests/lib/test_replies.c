@@ -206,6 +206,27 @@ static void test_echoed_token_prefix_redacted(void **state)
     stayhooks_client_free(client);
 }
 
+/* jansson's error text quotes the bytes near the error, and here they
+ * include a line break, which must not split the one-line message. */
+static void test_bad_json_message_one_line(void **state)
+{
+    (void)state;
+    script_reply(200, "{\"webhooks\":\"a\\\n\r\tb\"}");
+    stayhooks_client *client = new_client();
+    stayhooks_webhook_list *list = NULL;
+    stayhooks_error *err = NULL;
+
+    assert_int_equal(stayhooks_list_webhooks(client, "R1", &list, &err),
+                     STAYHOOKS_ERR_INVALID_RESPONSE);
+    assert_null(list);
+    assert_non_null(strstr(stayhooks_error_message(err), "is not a JSON object"));
+    assert_null(strchr(stayhooks_error_message(err), '\n'));
+    assert_null(strchr(stayhooks_error_message(err), '\r'));
+    assert_null(strchr(stayhooks_error_message(err), '\t'));
+    stayhooks_error_free(err);
+    stayhooks_client_free(client);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +234,7 @@ int main(void)
         cmocka_unit_test_setup(test_minimal_replies_accepted, test_group_reset),
         cmocka_unit_test_setup(test_echoed_secret_prefix_redacted, test_group_reset),
         cmocka_unit_test_setup(test_echoed_token_prefix_redacted, test_group_reset),
+        cmocka_unit_test_setup(test_bad_json_message_one_line, test_group_reset),
     };
     return cmocka_run_group_tests(tests, test_group_start, test_group_stop);
 }
