@@ -16,10 +16,10 @@
  * request bodies of at most 256 KiB, so such a line could not succeed. */
 #define BATCH_LINE_MAX_BYTES (1024u * 1024u)
 
-/* The maximum number of distinct secrets that the lines of one batch may
- * bring besides the default secret. Every output line hides all of them,
- * which takes time in proportion to their number, so a line that brings
- * one more is rejected. */
+/* The maximum number of distinct line secrets, besides the default
+ * secret, that every output line hides. Hiding takes time in proportion to
+ * their number. A line with a secret beyond them is still sent, and the
+ * library hides that secret in the line's own request, log and errors. */
 #define BATCH_MAX_LINE_SECRETS 64
 
 /* batch_input.c */

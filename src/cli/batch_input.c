@@ -321,14 +321,6 @@ int batch_parse_line(const char *text, size_t length, const struct cli_args *arg
             fixed_message = "out of memory";
             goto done;
         }
-        if (remembered == SECRET_LIMIT_REACHED) {
-            snprintf(buffer, sizeof buffer,
-                     "secret not sent: the batch already has %d distinct line secrets, the "
-                     "maximum that its output can hide; split the input by webhook",
-                     BATCH_MAX_LINE_SECRETS);
-            fixed_message = buffer;
-            goto done;
-        }
     }
 
     const json_t *payload = json_object_get(request->object, "payload");
