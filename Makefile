@@ -12,9 +12,10 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-# The preview page's end-to-end test drives Chromium through playwright-core.
+# The preview page's end-to-end test drives Chromium through playwright-core,
+# and some CLI tests check JSON output with jq.
 test-deps:
-	@scripts/install-deps.sh --browser
+	@scripts/install-deps.sh --browser jq
 
 configure: deps
 	cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
