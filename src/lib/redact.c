@@ -90,12 +90,37 @@ static size_t longest_run_in(const unsigned char *text, const secret_index *inde
     return best;
 }
 
+/* Letters, digits, '_' and every byte of a multi-byte UTF-8 character. */
+static int is_word_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           c == '_' || c >= 0x80;
+}
+
+/* Returns 1 when a secret shorter than STAYHOOKS_REDACT_MIN_RUN occurs at
+ * `text` as a word of its own. Hiding it inside longer words as well would
+ * rewrite ordinary text, IDs and JSON member names ("messageId" for a
+ * token "Id"). `before` is the byte in front of `text`, or 0. */
+static int short_secret_at(const unsigned char *text, unsigned char before,
+                           const secret_index *index)
+{
+    if (!starts_with(text, index->secret, index->len))
+        return 0;
+    if (is_word_byte(index->secret[0]) && before != 0 && is_word_byte(before))
+        return 0;
+    if (is_word_byte(index->secret[index->len - 1]) && is_word_byte(text[index->len]))
+        return 0;
+    return 1;
+}
+
 /* Returns how many characters at the start of `text` must be hidden: the
  * longest run there that is a whole secret, or a run of at least
- * STAYHOOKS_REDACT_MIN_RUN characters from within a longer secret. Returns
- * 0 when nothing at `text` needs hiding. */
-static size_t hidden_length_at(const unsigned char *text, const secret_index *indexes,
-                               size_t count)
+ * STAYHOOKS_REDACT_MIN_RUN characters from within a longer secret. A
+ * secret shorter than that is hidden only where it stands as a word of
+ * its own. Returns 0 when nothing at `text` needs hiding. `before` is the
+ * byte in front of `text`, or 0 at the start. */
+static size_t hidden_length_at(const unsigned char *text, unsigned char before,
+                               const secret_index *indexes, size_t count)
 {
     size_t best = 0;
     for (size_t i = 0; i < count; i++) {
@@ -105,7 +130,7 @@ static size_t hidden_length_at(const unsigned char *text, const secret_index *in
 
         size_t run;
         if (index->len < STAYHOOKS_REDACT_MIN_RUN)
-            run = starts_with(text, index->secret, index->len) ? index->len : 0;
+            run = short_secret_at(text, before, index) ? index->len : 0;
         else
             run = longest_run_in(text, index);
         if ((run >= index->len || run >= STAYHOOKS_REDACT_MIN_RUN) && run > best)
@@ -125,9 +150,10 @@ char *stayhooks__redact_text(const char *text, const char *const *secrets,
         return NULL;
 
     /* First pass measures, second pass writes. */
+    const unsigned char *start = (const unsigned char *)text;
     size_t out_len = 0;
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0';) {
-        size_t hidden = hidden_length_at(p, indexes, secret_count);
+    for (const unsigned char *p = start; *p != '\0';) {
+        size_t hidden = hidden_length_at(p, p > start ? p[-1] : 0, indexes, secret_count);
         out_len += hidden > 0 ? marker_len : 1;
         p += hidden > 0 ? hidden : 1;
     }
@@ -137,8 +163,8 @@ char *stayhooks__redact_text(const char *text, const char *const *secrets,
         goto done;
 
     char *w = out;
-    for (const unsigned char *p = (const unsigned char *)text; *p != '\0';) {
-        size_t hidden = hidden_length_at(p, indexes, secret_count);
+    for (const unsigned char *p = start; *p != '\0';) {
+        size_t hidden = hidden_length_at(p, p > start ? p[-1] : 0, indexes, secret_count);
         if (hidden > 0) {
             memcpy(w, STAYHOOKS_REDACTED, marker_len);
             w += marker_len;

@@ -23,7 +23,9 @@ const char *stayhooks__redact_header(const char *name, const char *value);
  * replaced by "<redacted>", and also every run of at least
  * STAYHOOKS_REDACT_MIN_RUN characters that occurs inside one of them. At
  * each position the longest match is hidden, so the copy contains no such
- * run. Returns NULL when out of memory. */
+ * run. A secret shorter than STAYHOOKS_REDACT_MIN_RUN is replaced only
+ * where no letter, digit or '_' touches it on either side. Returns NULL
+ * when out of memory. */
 char *stayhooks__redact_text(const char *text, const char *const *secrets,
                              size_t secret_count);
 

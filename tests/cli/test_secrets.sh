@@ -156,6 +156,14 @@ STAYHERE_SECRET=$secret run_cli --token-file "$token_file" --base-url "ftp://x${
 check_status 2 "secret piece from STAYHERE_SECRET in the base URL of a list"
 check_lacks "$err" "${secret:20:20}" "a list hides a secret piece from STAYHERE_SECRET"
 
+# A credential shorter than eight characters is hidden only as a word of
+# its own, so a secret "e" leaves member names and other words readable.
+STAYHERE_SECRET=e run_cli --dry-run send message "secret e here"
+check_status 0 "dry-run send with a one-letter secret"
+check_contains "$out" '"text":"secret <redacted> here"' "a one-letter secret is hidden as a word"
+check_contains "$out" '"headers":{' "member names stay readable with a one-letter secret"
+check_contains "$out" '"message"' "other words stay readable with a one-letter secret"
+
 # An invoke's client never has the token, so the CLI hides it in the
 # --verbose lines and the --dry-run object that the library produces.
 run_cli --dry-run --token-file "$token_file" --secret-file "$secret_file" send message "tok=${token:40:30}"

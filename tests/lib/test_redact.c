@@ -41,7 +41,9 @@ static void test_text_every_occurrence(void **state)
     (void)state;
     const char *secrets[] = { "whk_abc" };
     check_redacted("a whk_abc b whk_abc", secrets, 1, "a <redacted> b <redacted>");
-    check_redacted("whk_abcwhk_abc", secrets, 1, "<redacted><redacted>");
+    check_redacted("whk_abc,whk_abc", secrets, 1, "<redacted>,<redacted>");
+    /* Short, so hidden only where it is a word of its own. */
+    check_redacted("whk_abcwhk_abc", secrets, 1, "whk_abcwhk_abc");
 }
 
 static void test_text_several_secrets(void **state)
@@ -54,8 +56,9 @@ static void test_text_several_secrets(void **state)
 static void test_text_longer_secret_wins(void **state)
 {
     (void)state;
-    const char *secrets[] = { "abc", "abcdef" };
-    check_redacted("xabcdefx", secrets, 2, "x<redacted>x");
+    const char *secrets[] = { "abc", "abcdef", "abcdefgh12", "abcdefgh1234" };
+    check_redacted("x abcdef x", secrets, 4, "x <redacted> x");
+    check_redacted("xabcdefgh1234x", secrets, 4, "x<redacted>x");
 }
 
 static void test_text_without_secrets(void **state)
@@ -101,6 +104,25 @@ static void test_text_short_secret_exact_only(void **state)
     const char *secrets[] = { "tok-123", "abc" };
     check_redacted("tok-12 abc ab", secrets, 2, "tok-12 <redacted> ab");
     check_redacted("tok-123", secrets, 2, "<redacted>");
+}
+
+/* A short secret inside a longer word is left alone, or a secret "e" or
+ * "Id" would rewrite every word and member name that contains it. */
+static void test_text_short_secret_whole_word(void **state)
+{
+    (void)state;
+    const char *letter[] = { "e" };
+    const char *pair[] = { "Id" };
+    const char *dashed[] = { "-x-" };
+
+    check_redacted("message sent", letter, 1, "message sent");
+    check_redacted("secret e is wrong", letter, 1, "secret <redacted> is wrong");
+    check_redacted("e", letter, 1, "<redacted>");
+    check_redacted("(e)", letter, 1, "(<redacted>)");
+    check_redacted("\xc3\xa9" "e", letter, 1, "\xc3\xa9" "e");
+    check_redacted("messageId Id", pair, 1, "messageId <redacted>");
+    check_redacted("Ids", pair, 1, "Ids");
+    check_redacted("a-x-b", dashed, 1, "a<redacted>b");
 }
 
 static void test_text_no_long_run_survives(void **state)
@@ -202,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_text_secret_middle_and_end),
         cmocka_unit_test(test_text_short_runs_kept),
         cmocka_unit_test(test_text_short_secret_exact_only),
+        cmocka_unit_test(test_text_short_secret_whole_word),
         cmocka_unit_test(test_text_no_long_run_survives),
         cmocka_unit_test(test_json_strings_and_keys),
         cmocka_unit_test(test_dry_run_record_redacted),
