@@ -116,7 +116,7 @@ static int short_secret_at(const unsigned char *text, unsigned char before,
 /* Returns how many characters at the start of `text` must be hidden: the
  * longest run there that is a whole secret, or a run of at least
  * STAYHOOKS_REDACT_MIN_RUN characters from within a longer secret. A
- * secret shorter than that is hidden only where it stands as a word of
+ * secret shorter than that is hidden only where it is a word of
  * its own. Returns 0 when nothing at `text` needs hiding. `before` is the
  * byte in front of `text`, or 0 at the start. */
 static size_t hidden_length_at(const unsigned char *text, unsigned char before,
