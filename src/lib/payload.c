@@ -47,6 +47,11 @@ int stayhooks__merge_object(json_t *target, const char *json_text, const char *f
 
     json_error_t jerr;
     json_t *extra = json_loads(json_text, JSON_DECODE_ANY, &jerr);
+    /* jansson's own text for this case names its JSON_ALLOW_NUL flag. */
+    if (extra == NULL && json_error_code(&jerr) == json_error_null_character)
+        return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
+                               "%s is not valid JSON: strings must not contain \\u0000 "
+                               "(line %d, column %d)", field, jerr.line, jerr.column);
     if (extra == NULL)
         return stayhooks__fail(err, STAYHOOKS_ERR_VALIDATION,
                                "%s is not valid JSON: %s (line %d, column %d)", field,

@@ -117,6 +117,22 @@ static void test_message_extra_must_be_object(void **state)
     assert_validation(stayhooks__build_message(&broken, NULL, &payload, &err), &err);
 }
 
+/* jansson's text for an escaped NUL names its JSON_ALLOW_NUL flag, which
+ * means nothing to a caller, so the message says what is wrong instead. */
+static void test_message_extra_escaped_nul(void **state)
+{
+    (void)state;
+    stayhooks_message m = { "x", NULL, "{\"a\":\"b\\u0000c\"}" };
+    stayhooks_error *err = NULL;
+    json_t *payload = NULL;
+
+    assert_int_equal(stayhooks__build_message(&m, NULL, &payload, &err),
+                     STAYHOOKS_ERR_VALIDATION);
+    assert_non_null(strstr(stayhooks_error_message(err), "must not contain \\u0000"));
+    assert_null(strstr(stayhooks_error_message(err), "JSON_ALLOW_NUL"));
+    stayhooks_error_free(err);
+}
+
 static void test_notes_bullets(void **state)
 {
     (void)state;
@@ -278,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_message_invalid_utf8),
         cmocka_unit_test(test_message_blank_rejected),
         cmocka_unit_test(test_message_extra_must_be_object),
+        cmocka_unit_test(test_message_extra_escaped_nul),
         cmocka_unit_test(test_notes_bullets),
         cmocka_unit_test(test_notes_all_blank),
         cmocka_unit_test(test_embed_description_with_notes),
