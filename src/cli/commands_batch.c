@@ -573,8 +573,9 @@ int cli_run_batch(stayhooks_client *client, const struct cli_args *args,
     run.progress.last_filled = -1;
     if (window_lines_from_env(&run.window.capacity) != 0)
         return STAYHOOKS_ERR_VALIDATION;
+    /* Nothing was sent, as with a payload file that cannot be opened. */
     if (batch_reader_open(&run.reader, args->batch_file) != 0)
-        return STAYHOOKS_ERR_INTERNAL;
+        return STAYHOOKS_ERR_VALIDATION;
 
     /* Result lines on the same terminal would land inside the bar, and
      * they show the progress themselves. The total is known only for a

@@ -7,6 +7,7 @@
  * move the cursor or forge extra output lines in the terminal.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,20 @@ void cli_print_actions(const stayhooks_permitted_actions *actions)
     fputc('\n', stdout);
 }
 
+/* An image drop makes no message, and the library passes its imageId on
+ * among the other reply members. */
+static void put_image_id(const char *extra_json)
+{
+    json_t *extra = extra_json != NULL ? json_loads(extra_json, 0, NULL) : NULL;
+    const char *image_id = json_string_value(json_object_get(extra, "imageId"));
+
+    if (image_id != NULL) {
+        fputs(", image ID ", stdout);
+        put_out(image_id);
+    }
+    json_decref(extra);
+}
+
 void cli_print_invoke_result(const stayhooks_invoke_result *result)
 {
     fputs("Sent ", stdout);
@@ -210,6 +225,7 @@ void cli_print_invoke_result(const stayhooks_invoke_result *result)
         fputs(", poll ID ", stdout);
         put_out(result->poll_id);
     }
+    put_image_id(result->extra_json);
     fputc('\n', stdout);
 }
 

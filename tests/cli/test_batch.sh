@@ -537,7 +537,7 @@ run_cli batch --secret-file - - <"$good"
 check_status 2 "lines and --secret-file cannot both read standard input"
 check_contains "$err" "cannot also read it" "the double use of standard input is explained"
 run_cli batch "$STAYHOOKS_TEST_DIR/missing.jsonl"
-check_status 1 "a missing FILE fails"
+check_status 2 "a missing FILE is a usage error, as nothing was sent"
 check_contains "$err" "cannot open batch file" "the missing FILE is named"
 
 finish

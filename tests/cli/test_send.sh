@@ -64,6 +64,7 @@ check_contains "$STAYHOOKS_TEST_DIR/board.json" '"url":"https://images.example.t
 
 run_cli send image https://images.example.test/dog.png
 check_status 0 "send image without size or position"
+check_contains "$out" 'Sent image, image ID ' "send image prints the image ID"
 read_back board
 check_contains "$STAYHOOKS_TEST_DIR/board.json" '"url":"https://images.example.test/dog.png",' \
     "the board received the second image"
