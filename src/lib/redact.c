@@ -1,6 +1,7 @@
 /* redact.c: secret-free copies of text for logs, errors and dry runs. */
 #include "redact.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,24 +26,63 @@ static int starts_with(const unsigned char *text, const unsigned char *prefix, s
     return 1;
 }
 
-/* One secret with its positions listed by byte, so that a run is tried
- * only where the secret contains the byte found in the text. The work per
- * byte of text then grows with how often that byte occurs in the secret,
- * not with the secret's length. Reply bodies can be 1 MiB. */
+/* One secret with its STAYHOOKS_REDACT_MIN_RUN-byte windows in a hash
+ * table. Every hidden run starts with one of them, so a run is tried only
+ * where a window hashes like the text, and a 64 KiB secret stays cheap
+ * against a 1 MiB reply body. */
 typedef struct secret_index {
     const unsigned char *secret; /* NULL for a NULL or empty secret */
     size_t len;
-    size_t first[256];           /* first position of each byte, else len */
-    size_t *next;                /* next position of the same byte, else len */
+    size_t bucket_mask;          /* bucket count - 1, a power of two */
+    size_t *first;               /* first window position per bucket, else len */
+    size_t *next;                /* next window position in the bucket, else len */
 } secret_index;
+
+/* FNV-1a over one window. */
+static size_t window_hash(const unsigned char *window)
+{
+    uint32_t hash = 2166136261u;
+    for (size_t i = 0; i < STAYHOOKS_REDACT_MIN_RUN; i++) {
+        hash ^= window[i];
+        hash *= 16777619u;
+    }
+    return hash;
+}
 
 static void free_indexes(secret_index *indexes, size_t count)
 {
     if (indexes == NULL)
         return;
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
+        free(indexes[i].first);
         free(indexes[i].next);
+    }
     free(indexes);
+}
+
+/* Fills the window table of a secret of at least STAYHOOKS_REDACT_MIN_RUN
+ * bytes. Returns -1 when out of memory. */
+static int index_windows(secret_index *index)
+{
+    size_t windows = index->len - STAYHOOKS_REDACT_MIN_RUN + 1;
+    size_t buckets = 16;
+
+    while (buckets < 2 * windows)
+        buckets *= 2;
+    index->bucket_mask = buckets - 1;
+    index->first = malloc(buckets * sizeof(*index->first));
+    index->next = malloc(windows * sizeof(*index->next));
+    if (index->first == NULL || index->next == NULL)
+        return -1;
+    for (size_t b = 0; b < buckets; b++)
+        index->first[b] = index->len;
+    /* Walking backwards leaves each bucket's first position in `first`. */
+    for (size_t j = windows; j-- > 0;) {
+        size_t bucket = window_hash(index->secret + j) & index->bucket_mask;
+        index->next[j] = index->first[bucket];
+        index->first[bucket] = j;
+    }
+    return 0;
 }
 
 /* Returns NULL when out of memory. */
@@ -58,36 +98,41 @@ static secret_index *build_indexes(const char *const *secrets, size_t count)
             continue;
         index->secret = (const unsigned char *)secrets[i];
         index->len = strlen(secrets[i]);
-        index->next = malloc(index->len * sizeof(*index->next));
-        if (index->next == NULL) {
+        if (index->len >= STAYHOOKS_REDACT_MIN_RUN && index_windows(index) != 0) {
             free_indexes(indexes, count);
             return NULL;
-        }
-        for (size_t c = 0; c < 256; c++)
-            index->first[c] = index->len;
-        /* Walking backwards leaves each byte's first position in `first`. */
-        for (size_t j = index->len; j-- > 0;) {
-            index->next[j] = index->first[index->secret[j]];
-            index->first[index->secret[j]] = j;
         }
     }
     return indexes;
 }
 
 /* Returns the length of the longest prefix of `text` that occurs in the
- * indexed secret. */
+ * indexed secret, or 0 when it is shorter than STAYHOOKS_REDACT_MIN_RUN.
+ * `text` must have at least STAYHOOKS_REDACT_MIN_RUN bytes before its NUL. */
 static size_t longest_run_in(const unsigned char *text, const secret_index *index)
 {
     size_t best = 0;
-    for (size_t j = index->first[*text]; j < index->len && index->len - j > best;
+    size_t bucket = window_hash(text) & index->bucket_mask;
+
+    for (size_t j = index->first[bucket]; j < index->len && index->len - j > best;
          j = index->next[j]) {
-        size_t n = 1;
+        size_t n = 0;
         while (j + n < index->len && text[n] != '\0' && text[n] == index->secret[j + n])
             n++;
-        if (n > best)
+        if (n >= STAYHOOKS_REDACT_MIN_RUN && n > best)
             best = n;
     }
     return best;
+}
+
+/* Returns 1 when `text` has at least `len` bytes before its NUL. */
+static int has_bytes(const unsigned char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\0')
+            return 0;
+    }
+    return 1;
 }
 
 /* Letters, digits, '_' and every byte of a multi-byte UTF-8 character. */
@@ -122,6 +167,7 @@ static int short_secret_at(const unsigned char *text, unsigned char before,
 static size_t hidden_length_at(const unsigned char *text, unsigned char before,
                                const secret_index *indexes, size_t count)
 {
+    int long_enough = has_bytes(text, STAYHOOKS_REDACT_MIN_RUN);
     size_t best = 0;
     for (size_t i = 0; i < count; i++) {
         const secret_index *index = &indexes[i];
@@ -131,8 +177,10 @@ static size_t hidden_length_at(const unsigned char *text, unsigned char before,
         size_t run;
         if (index->len < STAYHOOKS_REDACT_MIN_RUN)
             run = short_secret_at(text, before, index) ? index->len : 0;
-        else
+        else if (long_enough)
             run = longest_run_in(text, index);
+        else
+            run = 0;
         if ((run >= index->len || run >= STAYHOOKS_REDACT_MIN_RUN) && run > best)
             best = run;
     }
