@@ -10,6 +10,7 @@
 
 #include <stayhooks.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +155,99 @@ static void test_text_no_long_run_survives(void **state)
     }
 }
 
+/* The straightforward rule that the indexed search must match: at each
+ * position the longest whole short secret that is a word of its own, or
+ * the longest run of 8 or more bytes found anywhere in a longer secret. */
+static size_t reference_hidden_at(const char *text, size_t at, const char *const *secrets,
+                                  size_t count)
+{
+    size_t best = 0;
+
+    for (size_t i = 0; i < count; i++) {
+        size_t len = strlen(secrets[i]);
+        if (len < STAYHOOKS_REDACT_MIN_RUN) {
+            int word_before = at > 0 && (isalnum((unsigned char)text[at - 1]) || text[at - 1] == '_');
+            int word_after = isalnum((unsigned char)text[at + len]) || text[at + len] == '_';
+            int first_word = isalnum((unsigned char)secrets[i][0]) || secrets[i][0] == '_';
+            int last_word = isalnum((unsigned char)secrets[i][len - 1]) || secrets[i][len - 1] == '_';
+            if (strncmp(text + at, secrets[i], len) == 0 && !(first_word && word_before) &&
+                !(last_word && word_after) && len > best)
+                best = len;
+            continue;
+        }
+        for (size_t j = 0; j < len; j++) {
+            size_t n = 0;
+            while (j + n < len && text[at + n] != '\0' && text[at + n] == secrets[i][j + n])
+                n++;
+            if (n >= STAYHOOKS_REDACT_MIN_RUN && n > best)
+                best = n;
+        }
+    }
+    return best;
+}
+
+static char *reference_redact(const char *text, const char *const *secrets, size_t count)
+{
+    size_t text_len = strlen(text);
+    char *out = malloc(text_len * strlen(STAYHOOKS_REDACTED) + 1);
+    char *w = out;
+
+    assert_non_null(out);
+    for (size_t at = 0; at < text_len;) {
+        size_t hidden = reference_hidden_at(text, at, secrets, count);
+        if (hidden > 0) {
+            strcpy(w, STAYHOOKS_REDACTED);
+            w += strlen(STAYHOOKS_REDACTED);
+            at += hidden;
+        } else {
+            *w++ = text[at++];
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+/* Random texts over a small alphabet, spliced with pieces of the secrets,
+ * so that partial and overlapping matches are frequent. The fixed seed
+ * keeps a failure reproducible. */
+static void test_text_matches_reference(void **state)
+{
+    (void)state;
+    const char *const secrets[] = { "abcab_abcabba-cab", "ba", "c-a", "bbbbbbbbbbbbbbbbbbbb",
+                                    "a_b_c_a_b_c_a_b" };
+    const size_t count = sizeof(secrets) / sizeof(secrets[0]);
+    const char alphabet[] = "abc_- ";
+    unsigned int seed = 12345;
+    char text[160];
+
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0;
+        while (len < sizeof(text) - 1) {
+            seed = seed * 1103515245u + 12345u;
+            if ((seed >> 16) % 4 == 0) {
+                const char *piece = secrets[(seed >> 8) % count];
+                size_t start = (seed >> 4) % strlen(piece);
+                size_t take = 1 + (seed >> 20) % (strlen(piece) - start);
+                if (len + take >= sizeof(text) - 1)
+                    break;
+                memcpy(text + len, piece + start, take);
+                len += take;
+            } else {
+                text[len++] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
+            }
+        }
+        text[len] = '\0';
+
+        char *expected = reference_redact(text, secrets, count);
+        char *actual = stayhooks__redact_text(text, secrets, count);
+        assert_non_null(actual);
+        if (strcmp(expected, actual) != 0)
+            fail_msg("\"%s\" became \"%s\", expected \"%s\"", text, actual, expected);
+        free(expected);
+        free(actual);
+    }
+}
+
 static void test_json_strings_and_keys(void **state)
 {
     (void)state;
@@ -226,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_text_short_secret_exact_only),
         cmocka_unit_test(test_text_short_secret_whole_word),
         cmocka_unit_test(test_text_no_long_run_survives),
+        cmocka_unit_test(test_text_matches_reference),
         cmocka_unit_test(test_json_strings_and_keys),
         cmocka_unit_test(test_dry_run_record_redacted),
     };
