@@ -25,8 +25,8 @@
  *    log callback receives lines with them already replaced by "<redacted>".
  *    Any run of 8 or more characters taken from them is hidden too, so a
  *    server that echoes part of a secret does not reveal it. A credential
- *    shorter than 8 characters is hidden only where no letter, digit or
- *    '_' touches it, so that ordinary words stay readable.
+ *    shorter than 8 characters is hidden only where no ASCII letter, digit
+ *    or '_' touches it, so that ordinary words stay readable.
  *
  * Threads: stayhooks_global_init() may be called from any thread, any number
  * of times. A stayhooks_client is used by one thread at a time; different

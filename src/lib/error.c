@@ -1,5 +1,6 @@
 /* error.c: the error object returned by every fallible call. */
 #include "error.h"
+#include "text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,16 +30,6 @@ static char *format_message(const char *fmt, va_list ap)
     return text;
 }
 
-/* Turns every control character into a space, because a message is one
- * line and parts of it, such as jansson's error text, quote reply bytes. */
-static void flatten_controls(char *text)
-{
-    for (unsigned char *c = (unsigned char *)text; *c != '\0'; c++) {
-        if (*c < 0x20 || *c == 0x7f)
-            *c = ' ';
-    }
-}
-
 VPRINTF_LIKE(2)
 static stayhooks_error *error_vnew(stayhooks_code code, const char *fmt, va_list ap)
 {
@@ -53,7 +44,9 @@ static stayhooks_error *error_vnew(stayhooks_code code, const char *fmt, va_list
         free(e);
         return NULL;
     }
-    flatten_controls(e->message);
+    /* A message is one line of text, and parts of it, such as a server's
+     * error member or jansson's error text, quote reply bytes. */
+    stayhooks__flatten_text(e->message);
     return e;
 }
 

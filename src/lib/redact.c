@@ -38,6 +38,9 @@ typedef struct secret_index {
     size_t *next;                /* next window position in the bucket, else len */
 } secret_index;
 
+/* Candidates tried after the first match at one position of the text. */
+#define REDACT_MAX_EXTRA_CANDIDATES 32
+
 /* FNV-1a over one window. */
 static size_t window_hash(const unsigned char *window)
 {
@@ -112,10 +115,17 @@ static secret_index *build_indexes(const char *const *secrets, size_t count)
 static size_t longest_run_in(const unsigned char *text, const secret_index *index)
 {
     size_t best = 0;
+    size_t tried_after_match = 0;
     size_t bucket = window_hash(text) & index->bucket_mask;
 
-    for (size_t j = index->first[bucket]; j < index->len && index->len - j > best;
+    /* A repetitive secret ("aaaa...") puts every window in one bucket, so
+     * the walk stops a few candidates after the first match. A shorter
+     * run may then be hidden, and the rest of the text is still checked. */
+    for (size_t j = index->first[bucket];
+         j < index->len && index->len - j > best && tried_after_match < REDACT_MAX_EXTRA_CANDIDATES;
          j = index->next[j]) {
+        if (best > 0)
+            tried_after_match++;
         size_t n = 0;
         while (j + n < index->len && text[n] != '\0' && text[n] == index->secret[j + n])
             n++;
@@ -135,11 +145,18 @@ static int has_bytes(const unsigned char *text, size_t len)
     return 1;
 }
 
-/* Letters, digits, '_' and every byte of a multi-byte UTF-8 character. */
+/* ASCII letters, digits and '_'. Bytes of other characters count as
+ * separators, so a short secret next to "«" or "é" is hidden too: telling
+ * letters from punctuation beyond ASCII would need Unicode tables. */
 static int is_word_byte(unsigned char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           c == '_' || c >= 0x80;
+           c == '_';
+}
+
+static int is_continuation_byte(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
 }
 
 /* Returns 1 when a secret shorter than STAYHOOKS_REDACT_MIN_RUN occurs at
@@ -160,7 +177,8 @@ static int short_secret_at(const unsigned char *text, unsigned char before,
 
 /* Returns how many characters at the start of `text` must be hidden: the
  * longest run there that is a whole secret, or a run of at least
- * STAYHOOKS_REDACT_MIN_RUN characters from within a longer secret. A
+ * STAYHOOKS_REDACT_MIN_RUN characters from within a longer secret (the
+ * longest found among a bounded number of candidates). A
  * secret shorter than that is hidden only where it is a word of
  * its own. Returns 0 when nothing at `text` needs hiding. `before` is the
  * byte in front of `text`, or 0 at the start. */
@@ -169,6 +187,11 @@ static size_t hidden_length_at(const unsigned char *text, unsigned char before,
 {
     int long_enough = has_bytes(text, STAYHOOKS_REDACT_MIN_RUN);
     size_t best = 0;
+
+    /* Hidden runs start and end on character boundaries, so the copy of
+     * valid UTF-8 stays valid. */
+    if (is_continuation_byte(text[0]))
+        return 0;
     for (size_t i = 0; i < count; i++) {
         const secret_index *index = &indexes[i];
         if (index->secret == NULL)
@@ -184,6 +207,8 @@ static size_t hidden_length_at(const unsigned char *text, unsigned char before,
         if ((run >= index->len || run >= STAYHOOKS_REDACT_MIN_RUN) && run > best)
             best = run;
     }
+    while (best > 0 && is_continuation_byte(text[best]))
+        best++;
     return best;
 }
 

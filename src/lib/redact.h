@@ -21,11 +21,11 @@ const char *stayhooks__redact_header(const char *name, const char *value);
 
 /* Copies `text` with each non-empty, non-NULL string in `secrets`
  * replaced by "<redacted>", and also every run of at least
- * STAYHOOKS_REDACT_MIN_RUN characters that occurs inside one of them. At
- * each position the longest match is hidden, so the copy contains no such
- * run. A secret shorter than STAYHOOKS_REDACT_MIN_RUN is replaced only
- * where no letter, digit or '_' touches it on either side. Returns NULL
- * when out of memory. */
+ * STAYHOOKS_REDACT_MIN_RUN characters that occurs inside one of them, so
+ * the copy contains no such run. At each position the longest match found
+ * is hidden, widened to whole UTF-8 characters. A secret shorter than
+ * STAYHOOKS_REDACT_MIN_RUN is replaced only where no ASCII letter, digit
+ * or '_' touches it on either side. Returns NULL when out of memory. */
 char *stayhooks__redact_text(const char *text, const char *const *secrets,
                              size_t secret_count);
 

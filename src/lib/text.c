@@ -93,6 +93,43 @@ int stayhooks__utf8_valid(const char *s)
     return 1;
 }
 
+/* Returns the code point of the valid `len`-byte sequence at `p`. */
+static unsigned long utf8_code_point(const unsigned char *p, size_t len)
+{
+    static const unsigned char lead_mask[] = { 0, 0x7F, 0x1F, 0x0F, 0x07 };
+    unsigned long code = p[0] & lead_mask[len];
+
+    for (size_t i = 1; i < len; i++)
+        code = (code << 6) | (p[i] & 0x3F);
+    return code;
+}
+
+void stayhooks__flatten_text(char *s)
+{
+    const unsigned char *from = (const unsigned char *)s;
+    unsigned char *to = (unsigned char *)s;
+
+    while (*from != '\0') {
+        size_t len = utf8_sequence_length(from);
+        if (len == 0) {
+            *to++ = '?';
+            from++;
+            continue;
+        }
+
+        unsigned long code = utf8_code_point(from, len);
+        if (code < 0x20 || (code >= 0x7F && code <= 0x9F) || code == 0x2028 || code == 0x2029) {
+            *to++ = ' ';
+            from += len;
+            continue;
+        }
+        memmove(to, from, len);
+        to += len;
+        from += len;
+    }
+    *to = '\0';
+}
+
 int stayhooks__has_control_char(const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {

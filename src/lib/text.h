@@ -15,6 +15,12 @@ char *stayhooks__trim(const char *s);
  * forms, no surrogates, nothing above U+10FFFF. */
 int stayhooks__utf8_valid(const char *s);
 
+/* Rewrites `s` in place as one line of valid UTF-8: control characters
+ * (C0, DEL, C1) and the Unicode line and paragraph separators become
+ * spaces, and each byte of an invalid sequence becomes '?'. The text never
+ * grows. */
+void stayhooks__flatten_text(char *s);
+
 /* Returns 1 when `s` contains a byte below 0x20 (tab, CR and LF included)
  * or 0x7F (DEL). */
 int stayhooks__has_control_char(const char *s);

@@ -120,7 +120,9 @@ static void test_text_short_secret_whole_word(void **state)
     check_redacted("secret e is wrong", letter, 1, "secret <redacted> is wrong");
     check_redacted("e", letter, 1, "<redacted>");
     check_redacted("(e)", letter, 1, "(<redacted>)");
-    check_redacted("\xc3\xa9" "e", letter, 1, "\xc3\xa9" "e");
+    /* Only ASCII counts as a word character, so "é" and "«" separate. */
+    check_redacted("\xc3\xa9" "e", letter, 1, "\xc3\xa9<redacted>");
+    check_redacted("\xc2\xab" "e" "\xc2\xbb", letter, 1, "\xc2\xab<redacted>\xc2\xbb");
     check_redacted("messageId Id", pair, 1, "messageId <redacted>");
     check_redacted("Ids", pair, 1, "Ids");
     check_redacted("a-x-b", dashed, 1, "a<redacted>b");
@@ -248,6 +250,39 @@ static void test_text_matches_reference(void **state)
     }
 }
 
+/* A run that ends inside a multi-byte character is widened to its end,
+ * so the copy stays valid UTF-8 and JSON can still hold it. */
+static void test_text_keeps_utf8_whole(void **state)
+{
+    (void)state;
+    const char *secrets[] = { "abcdefg\xc3\xa9XYZ123" };
+
+    check_redacted("hello abcdefg\xc3\xa8 there", secrets, 1, "hello <redacted> there");
+    check_redacted("abcdefg\xc3\xa9XYZ123", secrets, 1, "<redacted>");
+}
+
+/* A repetitive secret puts every window in one bucket, and the bounded
+ * walk must still leave no run of 8 of its characters. */
+static void test_text_repetitive_secret(void **state)
+{
+    (void)state;
+    char secret[201];
+    char text[451];
+    const char *secrets[] = { secret };
+
+    memset(secret, 'a', 200);
+    secret[200] = '\0';
+    for (size_t i = 0; i < 50; i++)
+        memcpy(text + 9 * i, "aaaaaaaab", 9);
+    text[450] = '\0';
+
+    char *out = stayhooks__redact_text(text, secrets, 1);
+    assert_non_null(out);
+    assert_null(strstr(out, "aaaaaaaa"));
+    assert_non_null(strstr(out, "<redacted>b<redacted>b"));
+    free(out);
+}
+
 static void test_json_strings_and_keys(void **state)
 {
     (void)state;
@@ -321,6 +356,8 @@ int main(void)
         cmocka_unit_test(test_text_short_secret_whole_word),
         cmocka_unit_test(test_text_no_long_run_survives),
         cmocka_unit_test(test_text_matches_reference),
+        cmocka_unit_test(test_text_keeps_utf8_whole),
+        cmocka_unit_test(test_text_repetitive_secret),
         cmocka_unit_test(test_json_strings_and_keys),
         cmocka_unit_test(test_dry_run_record_redacted),
     };

@@ -227,6 +227,28 @@ static void test_bad_json_message_one_line(void **state)
     stayhooks_client_free(client);
 }
 
+/* Messages are one line of valid UTF-8, whatever bytes the server sent:
+ * Unicode line separators and C1 controls become spaces, and invalid
+ * bytes become '?'. */
+static void test_error_message_clean_text(void **state)
+{
+    (void)state;
+    stayhooks_client *client = new_client();
+    stayhooks_error *err = NULL;
+
+    script_reply(500, "{\"error\":\"a\\u2028b\\u0085c\\u001bd\"}");
+    assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, &err), STAYHOOKS_ERR_HTTP);
+    assert_string_equal(stayhooks_error_message(err), "a b c d");
+    stayhooks_error_free(err);
+
+    err = NULL;
+    script_reply(500, "bad \xff\xfe text \xc3");
+    assert_int_equal(stayhooks_list_webhooks(client, "R1", NULL, &err), STAYHOOKS_ERR_HTTP);
+    assert_string_equal(stayhooks_error_message(err), "bad ?? text ?");
+    stayhooks_error_free(err);
+    stayhooks_client_free(client);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +257,7 @@ int main(void)
         cmocka_unit_test_setup(test_echoed_secret_prefix_redacted, test_group_reset),
         cmocka_unit_test_setup(test_echoed_token_prefix_redacted, test_group_reset),
         cmocka_unit_test_setup(test_bad_json_message_one_line, test_group_reset),
+        cmocka_unit_test_setup(test_error_message_clean_text, test_group_reset),
     };
     return cmocka_run_group_tests(tests, test_group_start, test_group_stop);
 }
