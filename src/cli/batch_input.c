@@ -26,6 +26,16 @@ int batch_reader_open(struct batch_reader *reader, const char *path)
         cli_fail("cannot open batch file '%s': %s", path, strerror(errno));
         return -1;
     }
+    /* fopen() opens a directory for reading, and only the first read fails,
+     * after the batch has started. */
+    struct stat status;
+    if (!reader->from_stdin && fstat(fileno(reader->file), &status) == 0 &&
+        S_ISDIR(status.st_mode)) {
+        cli_fail("cannot open batch file '%s': %s", path, strerror(EISDIR));
+        fclose(reader->file);
+        reader->file = NULL;
+        return -1;
+    }
     return 0;
 }
 

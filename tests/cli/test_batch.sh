@@ -539,5 +539,8 @@ check_contains "$err" "cannot also read it" "the double use of standard input is
 run_cli batch "$STAYHOOKS_TEST_DIR/missing.jsonl"
 check_status 2 "a missing FILE is a usage error, as nothing was sent"
 check_contains "$err" "cannot open batch file" "the missing FILE is named"
+run_cli batch "$STAYHOOKS_TEST_DIR"
+check_status 2 "a directory as FILE is a usage error"
+check_contains "$err" "Is a directory" "a directory as FILE is named as such"
 
 finish
