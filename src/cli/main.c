@@ -65,20 +65,20 @@ static void log_line(void *userdata, stayhooks_log_level level, const char *line
 {
     const struct log_settings *settings = userdata;
     const char *prefix = "warning";
-    char *shown;
+    char *redacted;
 
     if (level != STAYHOOKS_LOG_WARN && !settings->verbose)
         return;
     if (level != STAYHOOKS_LOG_WARN)
         prefix = level == STAYHOOKS_LOG_INFO ? "info" : "debug";
 
-    shown = cli_redact(line);
-    if (shown == NULL) {
+    redacted = cli_redact(line);
+    if (redacted == NULL) {
         fprintf(stderr, "stayhooks: %s: out of memory while redacting a log line\n", prefix);
         return;
     }
-    fprintf(stderr, "stayhooks: %s: %s\n", prefix, shown);
-    free(shown);
+    fprintf(stderr, "stayhooks: %s: %s\n", prefix, redacted);
+    free(redacted);
 }
 
 static void fill_options(const struct cli_args *args, const struct cli_inputs *inputs,
@@ -109,19 +109,19 @@ static void fill_options(const struct cli_args *args, const struct cli_inputs *i
 static int print_dry_run(const stayhooks_client *client)
 {
     const char *request = stayhooks_client_last_request(client);
-    char *shown;
+    char *redacted;
 
     if (request == NULL) {
         cli_fail("internal error: dry run built no request");
         return CLI_EXIT_OTHER;
     }
-    shown = cli_redact_json_text(request);
-    if (shown == NULL) {
+    redacted = cli_redact_json_text(request);
+    if (redacted == NULL) {
         cli_fail("out of memory while redacting the dry-run request");
         return CLI_EXIT_OTHER;
     }
-    printf("%s\n", shown);
-    free(shown);
+    printf("%s\n", redacted);
+    free(redacted);
     return CLI_EXIT_OK;
 }
 

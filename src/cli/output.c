@@ -51,15 +51,15 @@ static void put_clean(FILE *stream, const char *text, size_t max_bytes)
  * token). Without memory for the copy, "<redacted>" stands for the text. */
 static void put_shown(FILE *stream, const char *text, size_t max_bytes)
 {
-    char *shown;
+    char *redacted;
 
     if (text == NULL) {
         put_clean(stream, text, max_bytes);
         return;
     }
-    shown = cli_redact(text);
-    put_clean(stream, shown != NULL ? shown : "<redacted>", max_bytes);
-    free(shown);
+    redacted = cli_redact(text);
+    put_clean(stream, redacted != NULL ? redacted : "<redacted>", max_bytes);
+    free(redacted);
 }
 
 static void put_out(const char *text)
