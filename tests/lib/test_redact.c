@@ -168,12 +168,14 @@ static size_t reference_hidden_at(const char *text, size_t at, const char *const
     for (size_t i = 0; i < count; i++) {
         size_t len = strlen(secrets[i]);
         if (len < STAYHOOKS_REDACT_MIN_RUN) {
+            /* Only a match guarantees that text[at + len] is inside the text. */
+            if (strncmp(text + at, secrets[i], len) != 0)
+                continue;
             int word_before = at > 0 && (isalnum((unsigned char)text[at - 1]) || text[at - 1] == '_');
             int word_after = isalnum((unsigned char)text[at + len]) || text[at + len] == '_';
             int first_word = isalnum((unsigned char)secrets[i][0]) || secrets[i][0] == '_';
             int last_word = isalnum((unsigned char)secrets[i][len - 1]) || secrets[i][len - 1] == '_';
-            if (strncmp(text + at, secrets[i], len) == 0 && !(first_word && word_before) &&
-                !(last_word && word_after) && len > best)
+            if (!(first_word && word_before) && !(last_word && word_after) && len > best)
                 best = len;
             continue;
         }
