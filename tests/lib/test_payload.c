@@ -118,7 +118,7 @@ static void test_message_extra_must_be_object(void **state)
 }
 
 /* jansson's text for an escaped NUL names its JSON_ALLOW_NUL flag, which
- * means nothing to a caller, so the message says what is wrong instead. */
+ * means nothing to a caller, so the message names the problem instead. */
 static void test_message_extra_escaped_nul(void **state)
 {
     (void)state;
